@@ -1,0 +1,3 @@
+//! End-to-end tests: the real `tandem` binary, run as a user would run it.
+
+mod cli;
