@@ -2,20 +2,23 @@
 //! store once, and hands the work to the library crates. Errors become `anyhow` here and
 //! nowhere else.
 
+mod commands;
+
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 /// Keeps Jira and Azure DevOps work items in sync, and tells you exactly why a connection
 /// fails and how to fix it.
 #[derive(Debug, Parser)]
 #[command(name = "tandem", version, about, long_about = None)]
-struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
+// One variant per command; each command lives in its own module under `commands/`.
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Show what tandem does against the built-in simulator, with no outside server.
@@ -25,26 +28,14 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Demo => demo(),
+        Command::Demo => commands::demo::run(),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             // `{:#}` prints the whole cause chain on one line, which pastes well into a ticket.
             let _ = writeln!(std::io::stderr(), "error: {error:#}");
             ExitCode::FAILURE
         }
     }
-}
-
-fn demo() -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "tandem {}: the demo grows with the product.",
-        env!("CARGO_PKG_VERSION")
-    )?;
-    writeln!(out)?;
-    write!(out, "{}", Cli::command().render_long_help())?;
-    Ok(())
 }
