@@ -13,6 +13,8 @@ mod merge;
 mod plan;
 mod rich;
 mod side;
+#[cfg(test)]
+mod testkit;
 mod time;
 mod value;
 

@@ -930,3 +930,7 @@ pub fn mapped_values(mapping: &Mapping, item: &crate::item::Item) -> BTreeMap<St
         .filter_map(|f| Some((f.name().to_owned(), item.get(f.field(item.side()))?.clone())))
         .collect()
 }
+
+#[cfg(test)]
+#[path = "mapping_tests.rs"]
+mod tests;

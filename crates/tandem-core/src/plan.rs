@@ -783,3 +783,7 @@ fn plan_unlinked(s: &PlanSettings<'_>, item: &Item, ops: &mut Vec<Op>) {
         baselines,
     }));
 }
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;
