@@ -382,6 +382,18 @@ async fn insert_audit(
     Ok(())
 }
 
+/// The entries, each tied to `link` unless it names one already.
+fn with_link(entries: &[NewAudit], link: LinkId) -> Vec<NewAudit> {
+    entries
+        .iter()
+        .cloned()
+        .map(|mut e| {
+            e.link.get_or_insert(link);
+            e
+        })
+        .collect()
+}
+
 async fn fetch_link(tx: &mut Transaction<'static, Sqlite>, id: LinkId) -> StoreResult<LinkRecord> {
     let row = sqlx::query(select_links!("WHERE id = ?"))
         .bind(id.0)
@@ -462,7 +474,12 @@ impl Store for SqliteStore {
             .await?;
         }
         set_stamps(&mut tx, record.link, &record.synced).await?;
-        insert_audit(&mut tx, &link.profile, &record.audit).await?;
+        insert_audit(
+            &mut tx,
+            &link.profile,
+            &with_link(&record.audit, record.link),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -605,16 +622,7 @@ impl Store for SqliteStore {
             .bind(record.intent.to_string())
             .execute(&mut *tx)
             .await?;
-        let audit: Vec<NewAudit> = record
-            .audit
-            .iter()
-            .cloned()
-            .map(|mut e| {
-                e.link.get_or_insert(link_id);
-                e
-            })
-            .collect();
-        insert_audit(&mut tx, profile, &audit).await?;
+        insert_audit(&mut tx, profile, &with_link(&record.audit, link_id)).await?;
         let link = fetch_link(&mut tx, link_id).await?;
         tx.commit().await?;
         Ok(link)

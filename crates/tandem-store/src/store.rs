@@ -43,7 +43,7 @@ pub trait Store: Send + Sync {
 
     /// After a linked pair's writes: upserts the given baselines, settles every pending
     /// conflict on those fields (a recorded baseline means the field is in sync), records the
-    /// items' stamps and appends the audit entries. One transaction.
+    /// items' stamps and appends the audit entries (tied to the link). One transaction.
     fn record_sync(&self, record: &SyncRecord) -> impl Future<Output = StoreResult<()>> + Send;
 
     // --- intent journal ------------------------------------------------------------------
