@@ -3,7 +3,10 @@
 
 // The story's chapters are plain async fns (not `#[test]`s), so the test-only lint
 // allowances of clippy.toml do not reach them.
-#![allow(clippy::unwrap_used, reason = "test code: a panic is a failed assertion")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a panic is a failed assertion"
+)]
 
 mod sqlite;
 mod story;
