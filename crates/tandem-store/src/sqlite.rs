@@ -2,6 +2,7 @@
 //! migrations embedded in the binary. Queries are checked at run time (`query`, not the
 //! `query!` macros), so building needs no database (research/dependencies.md).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -202,6 +203,14 @@ fn link_row(row: &SqliteRow) -> StoreResult<LinkRecord> {
             }),
         ),
     })
+}
+
+fn baseline_row(row: &SqliteRow) -> StoreResult<(LinkId, String, Baseline)> {
+    let b = Baseline {
+        jira: from_json_opt("baseline", row.try_get("jira_value")?)?,
+        ado: from_json_opt("baseline", row.try_get("ado_value")?)?,
+    };
+    Ok((LinkId(row.try_get("link_id")?), row.try_get("field")?, b))
 }
 
 fn intent_row(row: &SqliteRow) -> StoreResult<Intent> {
@@ -432,22 +441,57 @@ impl Store for SqliteStore {
         rows.iter().map(link_row).collect()
     }
 
+    async fn links_for_items(
+        &self,
+        profile: &str,
+        side: Side,
+        ids: &[String],
+    ) -> StoreResult<Vec<LinkRecord>> {
+        // One JSON array parameter instead of a placeholder per id: the SQL stays static and
+        // no statement hits SQLite's variable limit.
+        let sql = match side {
+            Side::Jira => select_links!(
+                "WHERE profile = ? AND jira_id IN (SELECT value FROM json_each(?)) ORDER BY id"
+            ),
+            Side::Ado => select_links!(
+                "WHERE profile = ? AND ado_id IN (SELECT value FROM json_each(?)) ORDER BY id"
+            ),
+        };
+        let rows = sqlx::query(sql)
+            .bind(profile.to_owned())
+            .bind(json(&ids)?)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(link_row).collect()
+    }
+
+    async fn baselines_for(&self, links: &[LinkId]) -> StoreResult<BTreeMap<LinkId, Baselines>> {
+        let ids: Vec<i64> = links.iter().map(|l| l.0).collect();
+        let rows = sqlx::query(
+            "SELECT link_id, field, jira_value, ado_value FROM baselines
+             WHERE link_id IN (SELECT value FROM json_each(?)) ORDER BY link_id, field",
+        )
+        .bind(json(&ids)?)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: BTreeMap<LinkId, Baselines> = BTreeMap::new();
+        for row in &rows {
+            let (link, field, b) = baseline_row(row)?;
+            out.entry(link).or_default().insert(field, b);
+        }
+        Ok(out)
+    }
+
     async fn baselines(&self, link: LinkId) -> StoreResult<Baselines> {
         let rows = sqlx::query(
-            "SELECT field, jira_value, ado_value FROM baselines WHERE link_id = ? ORDER BY field",
+            "SELECT link_id, field, jira_value, ado_value FROM baselines WHERE link_id = ?
+             ORDER BY field",
         )
         .bind(link.0)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|row| {
-                let field: String = row.try_get("field")?;
-                let b = Baseline {
-                    jira: from_json_opt("baseline", row.try_get("jira_value")?)?,
-                    ado: from_json_opt("baseline", row.try_get("ado_value")?)?,
-                };
-                Ok((field, b))
-            })
+            .map(|row| baseline_row(row).map(|(_, f, b)| (f, b)))
             .collect()
     }
 

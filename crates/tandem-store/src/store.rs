@@ -1,5 +1,6 @@
 //! The `Store` trait: everything a sync pass must remember between runs.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 
 use tandem_core::{Baselines, ConflictNote, EpochMs, ItemRef, Side};
@@ -37,6 +38,21 @@ pub trait Store: Send + Sync {
 
     /// Every link of `profile`, in id order.
     fn links(&self, profile: &str) -> impl Future<Output = StoreResult<Vec<LinkRecord>>> + Send;
+
+    /// The links of several items of one side (a page of a change feed) in one call; items
+    /// without a link are simply absent from the result.
+    fn links_for_items(
+        &self,
+        profile: &str,
+        side: Side,
+        ids: &[String],
+    ) -> impl Future<Output = StoreResult<Vec<LinkRecord>>> + Send;
+
+    /// The baselines of several links in one call (links without any are absent).
+    fn baselines_for(
+        &self,
+        links: &[LinkId],
+    ) -> impl Future<Output = StoreResult<BTreeMap<LinkId, Baselines>>> + Send;
 
     /// The baselines of a link (empty if it has none).
     fn baselines(&self, link: LinkId) -> impl Future<Output = StoreResult<Baselines>> + Send;

@@ -75,3 +75,52 @@ async fn an_unwritable_state_dir_names_the_fix() {
     assert!(matches!(err, StoreError::CreateDir { .. }), "{err:?}");
     assert!(err.to_string().contains("TANDEM_STATE_DIR"), "{err}");
 }
+
+#[tokio::test]
+async fn unreadable_stored_values_are_reported_not_panicked_on() {
+    use tandem_core::{LinkRef, Sided};
+    use tandem_store::CreateRecord;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).await.unwrap();
+    let item = ItemRef::new(Side::Jira, "1");
+    let intent = store
+        .open_intent("p", &item, Side::Ado, EpochMs(1))
+        .await
+        .unwrap();
+    let record = CreateRecord {
+        intent: intent.id,
+        link: LinkRef {
+            jira_id: "1".into(),
+            jira_key: None,
+            ado_id: "2".into(),
+        },
+        baselines: Default::default(),
+        synced: Sided::default(),
+        at: EpochMs(2),
+        audit: vec![],
+    };
+    let link = store.complete_create("p", &record).await.unwrap();
+    // Someone edits the database by hand.
+    let pool =
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", database_path(dir.path()).display()))
+            .await
+            .unwrap();
+    sqlx::query("INSERT INTO baselines (link_id, field, jira_value, ado_value, updated_at) VALUES (?, 'title', '{oops', NULL, 0)")
+        .bind(link.id.0)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let err = store.baselines(link.id).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Corrupt {
+                what: "baseline",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("edited by hand"), "{err}");
+}

@@ -155,6 +155,24 @@ async fn creating_through_the_intent_journal<S: Store>(s: &S) {
         "the audit entry is tied to the new link"
     );
 
+    // Batch lookups, as the engine makes them for a page of a feed.
+    let ids = vec!["10001".to_owned(), "10002".to_owned(), "501".to_owned()];
+    assert_eq!(
+        s.links_for_items(P, Side::Jira, &ids).await.unwrap(),
+        vec![stored.clone()]
+    );
+    assert_eq!(
+        s.links_for_items(P, Side::Ado, &ids).await.unwrap(),
+        vec![stored.clone()]
+    );
+    assert_eq!(s.links_for_items(P, Side::Ado, &[]).await.unwrap(), vec![]);
+    let batch = s
+        .baselines_for(&[stored.id, tandem_store::LinkId(999_999)])
+        .await
+        .unwrap();
+    assert_eq!(batch.len(), 1);
+    assert_eq!(batch[&stored.id], record.baselines);
+
     // Completing again (a lost reply) answers with the same link and changes nothing.
     assert_eq!(s.complete_create(P, &record).await.unwrap(), stored);
     assert_eq!(s.links(P).await.unwrap(), vec![stored.clone()]);
