@@ -242,6 +242,21 @@ pub struct Comment {
     /// Who may see it.
     #[serde(default)]
     pub visibility: Visibility,
+    /// Set when tandem wrote this comment as the copy of another: the original's side and
+    /// id, read back from the marker tandem leaves on its copies (Jira comment property
+    /// `tandem.origin`; on ADO, a marker in the text). It lets a pass that crashed between
+    /// posting a copy and recording the pair adopt the copy instead of posting it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<CommentOrigin>,
+}
+
+/// Which comment a copy was made from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentOrigin {
+    /// The original's side.
+    pub side: Side,
+    /// The original's id.
+    pub id: String,
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! connector: everything here is a function of its arguments, so dry runs and real passes
 //! share it and tests need no servers.
 
+mod comments;
 mod item;
 mod mapping;
 mod merge;
@@ -18,7 +19,10 @@ mod testkit;
 mod time;
 mod value;
 
-pub use item::{Comment, Item, ItemLink, ItemRef, LinkKind, LinkRef, Visibility, natural_cmp};
+pub use comments::{CommentCopy, CommentPair, CommentSettings, CommentState};
+pub use item::{
+    Comment, CommentOrigin, Item, ItemLink, ItemRef, LinkKind, LinkRef, Visibility, natural_cmp,
+};
 pub use mapping::{
     AreaMap, AreaPair, CategoryDefault, ConvertCx, ConvertError, Converter, Direction, FieldMap,
     Mapping, MappingError, PriorityMap, PriorityPair, StateMap, StatePair, TypePair, UserDirectory,

@@ -24,6 +24,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::comments::{
+    CommentCopy, CommentPair, CommentPlan, CommentSettings, CommentState, plan_comments,
+};
 use crate::item::{Item, ItemRef, LinkRef, natural_cmp};
 use crate::mapping::{ConvertCx, ConvertError, Direction, FieldMap, Mapping, UserDirectory};
 use crate::merge::{ConflictPolicy, Decision, Merge, Stamped, merge3};
@@ -83,6 +86,8 @@ pub struct PlanSettings<'a> {
     pub direction: Direction,
     /// Known users, for the user map.
     pub directory: &'a UserDirectory,
+    /// How comments flow.
+    pub comments: &'a CommentSettings,
 }
 
 /// A linked pair as the engine found it.
@@ -99,6 +104,10 @@ pub struct LinkedPair {
     /// Conflicts a person resolved since the last pass: mapping name to the side to take.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub resolutions: BTreeMap<String, Side>,
+    /// Both sides' comments and the recorded comment pairs, when the engine fetched them
+    /// (typically only for items that changed); `None` plans no comments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comments: Option<CommentState>,
 }
 
 /// One thing to plan for.
@@ -282,7 +291,19 @@ pub enum Op {
     Update(UpdateOp),
     /// Change state.
     ChangeState(StateOp),
-    /// Record baselines of a link, after every write before it for that link succeeded.
+    /// Post a copy of a comment on the other side, carrying the origin marker; then record
+    /// the comment pair.
+    CopyComment(CommentCopy),
+    /// A copy already exists (found by its marker): record the comment pair.
+    PairComments {
+        /// The item pair.
+        link: LinkRef,
+        /// The comment pair.
+        pair: CommentPair,
+    },
+    /// Record baselines of a link, after the writes before it for that link. If a write
+    /// failed, leave out the baselines of the fields it carried (or record nothing): the next
+    /// pass then plans those fields again.
     RecordBaselines {
         /// The pair.
         link: LinkRef,
@@ -308,6 +329,8 @@ pub enum Phase {
     Update,
     /// [`Op::ChangeState`].
     State,
+    /// [`Op::PairComments`] and [`Op::CopyComment`], oldest comment first.
+    Comment,
     /// [`Op::RecordBaselines`]: last, after the writes it records.
     Record,
 }
@@ -356,6 +379,7 @@ impl Op {
             Op::Create(_) => Phase::Create,
             Op::Update(_) => Phase::Update,
             Op::ChangeState(_) => Phase::State,
+            Op::PairComments { .. } | Op::CopyComment(_) => Phase::Comment,
             Op::RecordBaselines { .. } => Phase::Record,
         }
     }
@@ -363,7 +387,10 @@ impl Op {
     /// Whether the op writes to Jira or ADO (as opposed to the store only).
     #[must_use]
     pub fn is_remote_write(&self) -> bool {
-        matches!(self, Op::Create(_) | Op::Update(_) | Op::ChangeState(_))
+        matches!(
+            self,
+            Op::Create(_) | Op::Update(_) | Op::ChangeState(_) | Op::CopyComment(_)
+        )
     }
 
     /// The link the op concerns, if any.
@@ -374,7 +401,8 @@ impl Op {
             Op::ParkConflict(c) => Some(&c.link),
             Op::Update(u) => Some(&u.link),
             Op::ChangeState(s) => Some(&s.link),
-            Op::RecordBaselines { link, .. } => Some(link),
+            Op::RecordBaselines { link, .. } | Op::PairComments { link, .. } => Some(link),
+            Op::CopyComment(c) => Some(&c.link),
             Op::Adopt { .. } | Op::Create(_) => None,
         }
     }
@@ -387,21 +415,40 @@ impl Op {
             (None, Some(i)) => (i.side, i.id.clone()),
             (None, None) => (Side::Ado, String::new()),
         };
+        let none = String::new;
         let (subject, side, detail) = match self {
-            Op::ParkItem { item, link, .. } => (subject(link.as_ref(), Some(item)), item.side, ""),
-            Op::ParkConflict(c) => (subject(Some(&c.link), None), Side::Jira, c.field.as_str()),
-            Op::Adopt { item, .. } => (subject(None, Some(item)), item.side, ""),
-            Op::Create(c) => (subject(None, Some(&c.source)), c.target, ""),
-            Op::Update(u) => (subject(Some(&u.link), None), u.target.side, ""),
-            Op::ChangeState(s) => (subject(Some(&s.link), None), s.target.side, ""),
-            Op::RecordBaselines { link, .. } => (subject(Some(link), None), Side::Jira, ""),
+            Op::ParkItem { item, link, .. } => {
+                (subject(link.as_ref(), Some(item)), item.side, none())
+            }
+            Op::ParkConflict(c) => (subject(Some(&c.link), None), Side::Jira, c.field.clone()),
+            Op::Adopt { item, .. } => (subject(None, Some(item)), item.side, none()),
+            Op::Create(c) => (subject(None, Some(&c.source)), c.target, none()),
+            Op::Update(u) => (subject(Some(&u.link), None), u.target.side, none()),
+            Op::ChangeState(s) => (subject(Some(&s.link), None), s.target.side, none()),
+            // Pairs before copies; copies oldest first, whichever side they come from.
+            Op::PairComments { link, pair } => (
+                subject(Some(link), None),
+                Side::Jira,
+                format!("0:{}", pair.jira),
+            ),
+            Op::CopyComment(c) => (
+                subject(Some(&c.link), None),
+                Side::Jira,
+                format!(
+                    "1:{:020}:{}:{}",
+                    c.created.0,
+                    c.target.as_str(),
+                    c.source_id
+                ),
+            ),
+            Op::RecordBaselines { link, .. } => (subject(Some(link), None), Side::Jira, none()),
         };
         OpKey {
             subject_side: subject.0,
             subject_id: subject.1,
             phase: self.phase(),
             side,
-            detail: detail.to_owned(),
+            detail,
         }
     }
 }
@@ -468,6 +515,21 @@ impl fmt::Display for Op {
                 let names: Vec<&str> = baselines.keys().map(String::as_str).collect();
                 write!(f, "record {link}: {}", names.join(", "))
             }
+            Op::PairComments { link, pair } => {
+                write!(
+                    f,
+                    "pair comments of {link}: jira {} = ado {}",
+                    pair.jira, pair.ado
+                )
+            }
+            Op::CopyComment(c) => write!(
+                f,
+                "copy comment {}:{} to {} of {}",
+                c.target.other().as_str(),
+                c.source_id,
+                c.target.as_str(),
+                c.link
+            ),
         }
     }
 }
@@ -686,6 +748,17 @@ fn plan_linked(s: &PlanSettings<'_>, pair: &LinkedPair, ops: &mut Vec<Op>) {
                 guard: Guard::of(item),
                 write,
             }));
+        }
+    }
+    if let Some(state) = &pair.comments {
+        for c in plan_comments(s.comments, s.direction, &pair.link, state) {
+            ops.push(match c {
+                CommentPlan::Copy(copy) => Op::CopyComment(copy),
+                CommentPlan::Pair(p) => Op::PairComments {
+                    link: pair.link.clone(),
+                    pair: p,
+                },
+            });
         }
     }
     if !baselines.is_empty() {

@@ -27,6 +27,7 @@ fn synced(m: &Mapping) -> LinkedPair {
         jira,
         ado,
         resolutions: BTreeMap::new(),
+        comments: None,
     }
 }
 
@@ -37,6 +38,7 @@ fn run(m: &Mapping, policy: ConflictPolicy, direction: Direction, entries: &[Ent
         policy,
         direction,
         directory: &dir,
+        comments: &CommentSettings::default(),
     };
     plan(&s, entries)
 }
@@ -83,6 +85,7 @@ fn apply(pair: &mut LinkedPair, ops: &[Op]) {
                 pair.baselines.extend(baselines.clone());
             }
             Op::ParkItem { .. } | Op::ParkConflict(_) => {}
+            Op::CopyComment(_) | Op::PairComments { .. } => {}
             Op::Adopt { .. } | Op::Create(_) => panic!("not for a linked pair: {op}"),
         }
     }
@@ -592,6 +595,7 @@ fn build_pair(
         jira,
         ado,
         resolutions: BTreeMap::new(),
+        comments: None,
     }
 }
 
@@ -652,6 +656,7 @@ proptest! {
             jira,
             ado,
             resolutions: BTreeMap::new(),
+            comments: None,
         };
         prop_assert_eq!(run_pair(ConflictPolicy::Manual, &pair), vec![]);
     }
@@ -698,4 +703,45 @@ proptest! {
         apply(&mut pair, &second);
         prop_assert!(run_pair(policy, &pair).is_empty());
     }
+}
+
+#[test]
+fn comments_are_planned_after_field_writes_and_before_the_record() {
+    let mut pair = synced(&mapping());
+    pair.jira.set("summary", Some(text("Renamed")));
+    let comment = |id: &str, created: i64| crate::Comment {
+        id: id.into(),
+        author: None,
+        body: crate::RichText::from_plain("hello"),
+        created: EpochMs(created),
+        updated: EpochMs(created),
+        visibility: crate::Visibility::Public,
+        origin: None,
+    };
+    pair.comments = Some(crate::CommentState {
+        jira: vec![comment("10500", 7)],
+        ado: vec![comment("3", 5)],
+        pairs: vec![],
+    });
+    let ops = run_pair(ConflictPolicy::Manual, &pair);
+    assert_eq!(
+        lines(&ops),
+        vec![
+            "update ado:101; title: \"Login fails\" -> \"Renamed\"",
+            "copy comment ado:3 to jira of jira:WEB-1 <-> ado:101",
+            "copy comment jira:10500 to ado of jira:WEB-1 <-> ado:101",
+            "record jira:WEB-1 <-> ado:101: title",
+        ]
+    );
+    // A parked item gets no comment traffic either.
+    pair.jira.set(
+        "status",
+        Some(FieldValue::State(StateValue::new("Blocked", None))),
+    );
+    let ops = run_pair(ConflictPolicy::Manual, &pair);
+    assert!(
+        matches!(ops.as_slice(), [Op::ParkItem { .. }]),
+        "{:?}",
+        lines(&ops)
+    );
 }

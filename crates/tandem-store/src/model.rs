@@ -213,6 +213,8 @@ pub enum AuditAction {
     Conflict,
     /// A conflict was resolved.
     Resolve,
+    /// A comment was copied (or a copy adopted).
+    Comment,
 }
 
 impl AuditAction {
@@ -225,6 +227,7 @@ impl AuditAction {
             AuditAction::Park => "park",
             AuditAction::Conflict => "conflict",
             AuditAction::Resolve => "resolve",
+            AuditAction::Comment => "comment",
         }
     }
 
@@ -237,6 +240,7 @@ impl AuditAction {
             "park" => AuditAction::Park,
             "conflict" => AuditAction::Conflict,
             "resolve" => AuditAction::Resolve,
+            "comment" => AuditAction::Comment,
             _ => return None,
         })
     }

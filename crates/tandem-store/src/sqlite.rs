@@ -15,7 +15,8 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, Sqlite, Transaction};
 use tandem_core::{
-    Baseline, Baselines, ConflictNote, EpochMs, FieldValue, ItemRef, LinkRef, Side, Sided,
+    Baseline, Baselines, CommentPair, ConflictNote, EpochMs, FieldValue, ItemRef, LinkRef, Side,
+    Sided,
 };
 use uuid::Uuid;
 
@@ -524,6 +525,71 @@ impl Store for SqliteStore {
             &with_link(&record.audit, record.link),
         )
         .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn comment_pairs(&self, link: LinkId) -> StoreResult<Vec<CommentPair>> {
+        let rows = sqlx::query(
+            "SELECT jira_comment_id, ado_comment_id FROM comment_pairs WHERE link_id = ?
+             ORDER BY created_at, jira_comment_id",
+        )
+        .bind(link.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(CommentPair {
+                    jira: row.try_get("jira_comment_id")?,
+                    ado: row.try_get("ado_comment_id")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn record_comment_pair(
+        &self,
+        link: LinkId,
+        pair: &CommentPair,
+        at: EpochMs,
+        audit: &[NewAudit],
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let record = fetch_link(&mut tx, link).await.map_err(|e| match e {
+            StoreError::NotFound(_) => StoreError::NotFound(format!("link {link}")),
+            e => e,
+        })?;
+        let existing = sqlx::query(
+            "SELECT jira_comment_id, ado_comment_id FROM comment_pairs
+             WHERE link_id = ? AND (jira_comment_id = ? OR ado_comment_id = ?)",
+        )
+        .bind(link.0)
+        .bind(pair.jira.clone())
+        .bind(pair.ado.clone())
+        .fetch_all(&mut *tx)
+        .await?;
+        if let Some(row) = existing.first() {
+            let j: String = row.try_get("jira_comment_id")?;
+            let a: String = row.try_get("ado_comment_id")?;
+            if j == pair.jira && a == pair.ado {
+                return Ok(());
+            }
+            return Err(StoreError::Conflict(format!(
+                "comment pair jira {} = ado {} contradicts the recorded pair jira {j} = ado {a}",
+                pair.jira, pair.ado
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO comment_pairs (link_id, jira_comment_id, ado_comment_id, created_at)
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(link.0)
+        .bind(pair.jira.clone())
+        .bind(pair.ado.clone())
+        .bind(at.0)
+        .execute(&mut *tx)
+        .await?;
+        insert_audit(&mut tx, &record.profile, &with_link(audit, link)).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 
-use tandem_core::{Baselines, ConflictNote, EpochMs, ItemRef, Side};
+use tandem_core::{Baselines, CommentPair, ConflictNote, EpochMs, ItemRef, Side};
 use uuid::Uuid;
 
 use crate::error::StoreResult;
@@ -61,6 +61,24 @@ pub trait Store: Send + Sync {
     /// conflict on those fields (a recorded baseline means the field is in sync), records the
     /// items' stamps and appends the audit entries (tied to the link). One transaction.
     fn record_sync(&self, record: &SyncRecord) -> impl Future<Output = StoreResult<()>> + Send;
+
+    /// The comment pairs of a link.
+    fn comment_pairs(
+        &self,
+        link: LinkId,
+    ) -> impl Future<Output = StoreResult<Vec<CommentPair>>> + Send;
+
+    /// Records that two comments correspond (after posting a copy, or adopting one found by
+    /// its marker) with its audit entries, in one transaction. Recording the same pair again
+    /// is a no-op; pairing a comment already paired with another is a
+    /// [`crate::StoreError::Conflict`].
+    fn record_comment_pair(
+        &self,
+        link: LinkId,
+        pair: &CommentPair,
+        at: EpochMs,
+        audit: &[NewAudit],
+    ) -> impl Future<Output = StoreResult<()>> + Send;
 
     // --- intent journal ------------------------------------------------------------------
 

@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 
 use tandem_core::{
-    Baseline, Baselines, ConflictNote, EpochMs, FieldValue, ItemRef, LinkRef, Side, Sided,
+    Baseline, Baselines, CommentPair, ConflictNote, EpochMs, FieldValue, ItemRef, LinkRef, Side,
+    Sided,
 };
 use tandem_store::{
     AuditAction, ConflictStatus, CreateRecord, Cursor, FieldChange, IntentState, ItemStamp,
@@ -83,6 +84,7 @@ pub(crate) async fn story<S: Store>(store: &S) {
     creating_through_the_intent_journal(store).await;
     syncing_records_baselines_and_stamps(store).await;
     conflicts_wait_for_a_person(store).await;
+    comments_pair_once(store).await;
     cursors_per_profile_and_side(store).await;
     audit_trail_per_item(store).await;
     passes_and_status(store).await;
@@ -421,6 +423,49 @@ async fn conflicts_wait_for_a_person<S: Store>(s: &S) {
     assert!(matches!(nowhere, Err(StoreError::NotFound(_))));
 }
 
+async fn comments_pair_once<S: Store>(s: &S) {
+    let link = s.link_for(P, &jira("10001")).await.unwrap().unwrap();
+    assert_eq!(s.comment_pairs(link.id).await.unwrap(), vec![]);
+    let pair = CommentPair {
+        jira: "10500".into(),
+        ado: "3".into(),
+    };
+    let entry = audit(ado("501"), AuditAction::Comment, 580);
+    s.record_comment_pair(link.id, &pair, EpochMs(580), std::slice::from_ref(&entry))
+        .await
+        .unwrap();
+    // Again (an adopted copy after a crash): nothing changes.
+    s.record_comment_pair(link.id, &pair, EpochMs(590), &[entry])
+        .await
+        .unwrap();
+    assert_eq!(s.comment_pairs(link.id).await.unwrap(), vec![pair]);
+    let comment_entries = s
+        .audit(P, &jira("10001"))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.entry.action == AuditAction::Comment);
+    assert_eq!(comment_entries.count(), 1);
+    // A comment cannot be paired twice.
+    let clash = CommentPair {
+        jira: "10501".into(),
+        ado: "3".into(),
+    };
+    let err = s
+        .record_comment_pair(link.id, &clash, EpochMs(600), &[])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    let other = CommentPair {
+        jira: "10501".into(),
+        ado: "4".into(),
+    };
+    s.record_comment_pair(link.id, &other, EpochMs(600), &[])
+        .await
+        .unwrap();
+    assert_eq!(s.comment_pairs(link.id).await.unwrap().len(), 2);
+}
+
 async fn cursors_per_profile_and_side<S: Store>(s: &S) {
     assert_eq!(s.cursor(P, Side::Jira).await.unwrap(), None);
     let c = Cursor {
@@ -458,7 +503,12 @@ async fn audit_trail_per_item<S: Store>(s: &S) {
     let actions: Vec<AuditAction> = by_jira.iter().map(|e| e.entry.action).collect();
     assert_eq!(
         actions,
-        [AuditAction::Create, AuditAction::Update, AuditAction::Park]
+        [
+            AuditAction::Create,
+            AuditAction::Update,
+            AuditAction::Comment,
+            AuditAction::Park
+        ]
     );
     assert_eq!(by_jira.last().unwrap().entry, parked);
     assert!(by_jira.windows(2).all(|w| w[0].id < w[1].id));
