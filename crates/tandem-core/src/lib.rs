@@ -12,6 +12,7 @@ mod item;
 mod mapping;
 mod merge;
 mod plan;
+mod relations;
 mod rich;
 mod side;
 #[cfg(test)]
@@ -33,6 +34,7 @@ pub use plan::{
     Baseline, Baselines, ConflictNote, CreateOp, Entry, FieldWrite, Guard, LinkedPair, Op, OpKey,
     ParkReason, Phase, PlanSettings, StateOp, UpdateOp, pair_baselines, plan, sort_ops,
 };
+pub use relations::{RELATIONS_BASELINE, Relation, RelationOp, RelationState};
 pub use rich::RichText;
 pub use side::{Side, Sided};
 pub use time::EpochMs;

@@ -27,9 +27,10 @@ use uuid::Uuid;
 use crate::comments::{
     CommentCopy, CommentPair, CommentPlan, CommentSettings, CommentState, plan_comments,
 };
-use crate::item::{Item, ItemRef, LinkRef, natural_cmp};
+use crate::item::{Item, ItemRef, LinkKind, LinkRef, natural_cmp};
 use crate::mapping::{ConvertCx, ConvertError, Direction, FieldMap, Mapping, UserDirectory};
 use crate::merge::{ConflictPolicy, Decision, Merge, Stamped, merge3};
+use crate::relations::{RELATIONS_BASELINE, RelationOp, RelationState, plan_relations};
 use crate::side::{Side, Sided};
 use crate::time::EpochMs;
 use crate::value::FieldValue;
@@ -108,6 +109,10 @@ pub struct LinkedPair {
     /// (typically only for items that changed); `None` plans no comments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comments: Option<CommentState>,
+    /// The linked counterparts of the items both sides' relations point at, when the engine
+    /// looked them up; `None` plans no relations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relations: Option<RelationState>,
 }
 
 /// One thing to plan for.
@@ -291,6 +296,8 @@ pub enum Op {
     Update(UpdateOp),
     /// Change state.
     ChangeState(StateOp),
+    /// Add or remove a relation (parent, blocks, duplicates, related) on one item.
+    Relate(RelationOp),
     /// Post a copy of a comment on the other side, carrying the origin marker; then record
     /// the comment pair.
     CopyComment(CommentCopy),
@@ -329,6 +336,8 @@ pub enum Phase {
     Update,
     /// [`Op::ChangeState`].
     State,
+    /// [`Op::Relate`]: removals before additions (ADO allows one parent).
+    Relation,
     /// [`Op::PairComments`] and [`Op::CopyComment`], oldest comment first.
     Comment,
     /// [`Op::RecordBaselines`]: last, after the writes it records.
@@ -379,6 +388,7 @@ impl Op {
             Op::Create(_) => Phase::Create,
             Op::Update(_) => Phase::Update,
             Op::ChangeState(_) => Phase::State,
+            Op::Relate(_) => Phase::Relation,
             Op::PairComments { .. } | Op::CopyComment(_) => Phase::Comment,
             Op::RecordBaselines { .. } => Phase::Record,
         }
@@ -389,7 +399,7 @@ impl Op {
     pub fn is_remote_write(&self) -> bool {
         matches!(
             self,
-            Op::Create(_) | Op::Update(_) | Op::ChangeState(_) | Op::CopyComment(_)
+            Op::Create(_) | Op::Update(_) | Op::ChangeState(_) | Op::Relate(_) | Op::CopyComment(_)
         )
     }
 
@@ -403,6 +413,7 @@ impl Op {
             Op::ChangeState(s) => Some(&s.link),
             Op::RecordBaselines { link, .. } | Op::PairComments { link, .. } => Some(link),
             Op::CopyComment(c) => Some(&c.link),
+            Op::Relate(r) => Some(&r.link),
             Op::Adopt { .. } | Op::Create(_) => None,
         }
     }
@@ -425,6 +436,11 @@ impl Op {
             Op::Create(c) => (subject(None, Some(&c.source)), c.target, none()),
             Op::Update(u) => (subject(Some(&u.link), None), u.target.side, none()),
             Op::ChangeState(s) => (subject(Some(&s.link), None), s.target.side, none()),
+            Op::Relate(r) => (
+                subject(Some(&r.link), None),
+                r.side,
+                format!("{}:{}:{}", u8::from(r.add), relation_kind(&r.kind), r.other),
+            ),
             // Pairs before copies; copies oldest first, whichever side they come from.
             Op::PairComments { link, pair } => (
                 subject(Some(link), None),
@@ -450,6 +466,19 @@ impl Op {
             side,
             detail,
         }
+    }
+}
+
+fn relation_kind(kind: &LinkKind) -> &str {
+    match kind {
+        LinkKind::Parent => "parent",
+        LinkKind::Child => "child",
+        LinkKind::Related => "related",
+        LinkKind::Blocks => "blocks",
+        LinkKind::BlockedBy => "blocked-by",
+        LinkKind::Duplicates => "duplicates",
+        LinkKind::DuplicatedBy => "duplicated-by",
+        LinkKind::Other(name) => name,
     }
 }
 
@@ -522,6 +551,15 @@ impl fmt::Display for Op {
                     pair.jira, pair.ado
                 )
             }
+            Op::Relate(r) => write!(
+                f,
+                "relate {}: {}{} {}:{}",
+                r.link.item(r.side),
+                if r.add { "+" } else { "-" },
+                relation_kind(&r.kind),
+                r.side.as_str(),
+                r.other
+            ),
             Op::CopyComment(c) => write!(
                 f,
                 "copy comment {}:{} to {} of {}",
@@ -718,6 +756,21 @@ fn plan_linked(s: &PlanSettings<'_>, pair: &LinkedPair, ops: &mut Vec<Op>) {
             }
         }
     }
+    let mut relation_ops = Vec::new();
+    if let Some(state) = &pair.relations {
+        let (rops, base) = plan_relations(
+            s.direction,
+            &pair.link,
+            &pair.jira.links,
+            &pair.ado.links,
+            pair.baselines.get(RELATIONS_BASELINE),
+            state,
+        );
+        relation_ops = rops;
+        if let Some(base) = base {
+            baselines.insert(RELATIONS_BASELINE.to_owned(), base);
+        }
+    }
     if !reasons.is_empty() {
         ops.push(Op::ParkItem {
             item: pair.link.item(Side::Jira),
@@ -750,6 +803,7 @@ fn plan_linked(s: &PlanSettings<'_>, pair: &LinkedPair, ops: &mut Vec<Op>) {
             }));
         }
     }
+    ops.extend(relation_ops.into_iter().map(Op::Relate));
     if let Some(state) = &pair.comments {
         for c in plan_comments(s.comments, s.direction, &pair.link, state) {
             ops.push(match c {

@@ -28,6 +28,7 @@ fn synced(m: &Mapping) -> LinkedPair {
         ado,
         resolutions: BTreeMap::new(),
         comments: None,
+        relations: None,
     }
 }
 
@@ -86,6 +87,22 @@ fn apply(pair: &mut LinkedPair, ops: &[Op]) {
             }
             Op::ParkItem { .. } | Op::ParkConflict(_) => {}
             Op::CopyComment(_) | Op::PairComments { .. } => {}
+            Op::Relate(r) => {
+                let item = if r.side == J {
+                    &mut pair.jira
+                } else {
+                    &mut pair.ado
+                };
+                let l = crate::ItemLink {
+                    kind: r.kind.clone(),
+                    target: r.other.clone(),
+                };
+                if r.add {
+                    item.links.push(l)
+                } else {
+                    item.links.retain(|x| *x != l)
+                }
+            }
             Op::Adopt { .. } | Op::Create(_) => panic!("not for a linked pair: {op}"),
         }
     }
@@ -596,6 +613,7 @@ fn build_pair(
         ado,
         resolutions: BTreeMap::new(),
         comments: None,
+        relations: None,
     }
 }
 
@@ -657,6 +675,7 @@ proptest! {
             ado,
             resolutions: BTreeMap::new(),
             comments: None,
+        relations: None,
         };
         prop_assert_eq!(run_pair(ConflictPolicy::Manual, &pair), vec![]);
     }
@@ -744,4 +763,60 @@ fn comments_are_planned_after_field_writes_and_before_the_record() {
         "{:?}",
         lines(&ops)
     );
+}
+
+fn relation_links(side: Side) -> impl Strategy<Value = Vec<crate::ItemLink>> {
+    use crate::LinkKind;
+    let targets: Vec<&str> = if side == J {
+        vec!["2", "3", "9"]
+    } else {
+        vec!["102", "103", "109"]
+    };
+    let kinds = vec![
+        LinkKind::Parent,
+        LinkKind::Blocks,
+        LinkKind::Related,
+        LinkKind::Child,
+    ];
+    proptest::collection::vec((pick(kinds), pick(targets)), 0..4).prop_map(|v| {
+        let mut links: Vec<crate::ItemLink> = v
+            .into_iter()
+            .map(|(kind, t)| crate::ItemLink {
+                kind,
+                target: t.to_owned(),
+            })
+            .collect();
+        links.sort();
+        links.dedup();
+        links
+    })
+}
+
+proptest! {
+    /// Relations converge like fields: after applying a plan, the next plan has nothing to do.
+    #[test]
+    fn relations_converge(
+        jira in relation_links(J),
+        ado in relation_links(A),
+        stored in proptest::option::of(proptest::collection::btree_set(
+            pick(vec!["parent:2", "parent:3", "blocks:2", "blocks:3", "related:2"]), 0..3)),
+        direction in pick(vec![Direction::Both, Direction::JiraToAdo, Direction::AdoToJira]),
+    ) {
+        let m = mapping();
+        let mut pair = synced(&m);
+        pair.jira.links = jira;
+        pair.ado.links = ado;
+        if let Some(stored) = stored {
+            let v = FieldValue::labels(stored).normalized();
+            pair.baselines.insert(crate::RELATIONS_BASELINE.into(), Baseline { jira: v.clone(), ado: v });
+        }
+        pair.relations = Some(crate::RelationState {
+            counterparts: [("2", "102"), ("3", "103")].into_iter().map(|(j, a)| (j.into(), a.into())).collect(),
+        });
+        let plan_once = |pair: &LinkedPair| run(&m, ConflictPolicy::Manual, direction, &[Entry::Linked(pair.clone())]);
+        let first = plan_once(&pair);
+        apply(&mut pair, &first);
+        let second = plan_once(&pair);
+        prop_assert!(second.is_empty(), "first {:?}\nsecond {:?}", lines(&first), lines(&second));
+    }
 }
