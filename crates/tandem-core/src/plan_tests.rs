@@ -98,9 +98,9 @@ fn apply(pair: &mut LinkedPair, ops: &[Op]) {
                     target: r.other.clone(),
                 };
                 if r.add {
-                    item.links.push(l)
+                    item.links.push(l);
                 } else {
-                    item.links.retain(|x| *x != l)
+                    item.links.retain(|x| *x != l);
                 }
             }
             Op::Adopt { .. } | Op::Create(_) => panic!("not for a linked pair: {op}"),

@@ -142,10 +142,9 @@ pub(crate) fn plan_relations(
         Some(FieldValue::Labels(set)) => set.iter().filter_map(|s| Relation::decode(s)).collect(),
         _ => BTreeSet::new(),
     });
-    // Without a baseline nothing is known to have been removed: keep the union.
-    let base_set = stored
-        .clone()
-        .unwrap_or_else(|| jira.intersection(&ado).cloned().collect());
+    // Without a baseline nothing is known to have been removed: what both sides hold is the
+    // base, so everything else reads as an addition and the union results.
+    let base_set = stored.unwrap_or_else(|| jira.intersection(&ado).cloned().collect());
     let mut result = base_set.clone();
     let mut ops = Vec::new();
     for r in jira.union(&ado) {
