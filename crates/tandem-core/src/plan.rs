@@ -624,15 +624,16 @@ fn decide_field(
 ) -> Result<Option<FieldOutcome>, ParkReason> {
     let name = f.name();
     let base = pair.baselines.get(name);
-    let jv = pair.jira.get(&f.jira).cloned();
-    let av = pair.ado.get(&f.ado).cloned();
+    // Compare before cloning: most fields of most pairs are unchanged.
+    let (jv, av) = (pair.jira.get(&f.jira), pair.ado.get(&f.ado));
     let changed = Sided::new(
-        base.is_none_or(|b| b.jira != jv),
-        base.is_none_or(|b| b.ado != av),
+        base.is_none_or(|b| b.jira.as_ref() != jv),
+        base.is_none_or(|b| b.ado.as_ref() != av),
     );
     if !changed.jira && !changed.ado {
         return Ok(None);
     }
+    let (jv, av) = (jv.cloned(), av.cloned());
     let values = Sided::new(&jv, &av);
     let convert = |from: Side| f.convert(from, values.get(from).as_ref(), cx);
     let record = |jira: Option<FieldValue>, ado: Option<FieldValue>| {
