@@ -668,7 +668,7 @@ fn decide_field(
     if let Some(source) = dir.source() {
         // One-way field: the source's changes win; the target's own edits are kept until
         // the source changes again, and only recorded so they stop reading as changes.
-        if changed.get(source).to_owned() {
+        if *changed.get(source) {
             let converted = convert(source).map_err(|e| park_convert(f, e))?;
             return take(source, converted, Decision::OnlyChange);
         }
@@ -704,7 +704,11 @@ fn decide_field(
         Stamped::new(&ado_as_jira, pair.ado.updated),
         policy,
     );
-    let fix = |by: Decision| if resolved { Decision::Resolution } else { by };
+    // A person's choice only ever settles what the policy would have decided.
+    let fix = |by: Decision| match by {
+        Decision::Policy(_) if resolved => Decision::Resolution,
+        by => by,
+    };
     match merge {
         Merge::Unchanged | Merge::Converged => record(jv.clone(), av.clone()),
         Merge::Take {
