@@ -476,6 +476,13 @@ impl Mapping {
         }
     }
 
+    /// The field ids to read on `side` (for hydration requests: Jira `fields=`, ADO
+    /// `fields=`), in mapping order.
+    #[must_use]
+    pub fn field_ids(&self, side: Side) -> Vec<&str> {
+        self.fields.iter().map(|f| f.field(side)).collect()
+    }
+
     /// The item type on the other side for an item of type `item_type` on `from`.
     #[must_use]
     pub fn counterpart_type(&self, from: Side, item_type: &str) -> Option<&str> {
