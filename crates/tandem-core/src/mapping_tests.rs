@@ -471,7 +471,11 @@ fn mapping_reads_from_config_shaped_data() {
     assert_eq!(m.counterpart_type(Side::Jira, "Spike"), None);
     assert_eq!(
         m.field_ids(Side::Ado),
-        ["System.Title", "Microsoft.VSTS.Scheduling.StoryPoints", "System.State"]
+        [
+            "System.Title",
+            "Microsoft.VSTS.Scheduling.StoryPoints",
+            "System.State"
+        ]
     );
     assert!(serde_json::from_str::<Mapping>(r#"{"fields": [], "extra": 1}"#).is_err());
 }
