@@ -149,10 +149,10 @@ fn summary(spec: &JiraSpec, url: &str) -> String {
                 c
             })
             .collect();
-        if spec.flavour == Flavour::Datacenter {
-            if let Some(p) = &user.password {
-                creds.push(format!("password {p}"));
-            }
+        if spec.flavour == Flavour::Datacenter
+            && let Some(p) = &user.password
+        {
+            creds.push(format!("password {p}"));
         }
         let _ = writeln!(
             s,

@@ -1,1 +1,7 @@
+//! tandem-sim over real HTTP: the shared machinery and the Jira half.
 
+// Test helpers outside #[test] functions may unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+mod util;
