@@ -5,7 +5,6 @@ use std::sync::Once;
 use serde_json::Value;
 use tandem_sim::{JiraSim, JiraSimHandle, Origin, Scenario};
 
-#[allow(dead_code)]
 pub(crate) const SYNC_BOT: (&str, &str) = ("sync-bot@example.com", "demo-jira-token-sync-bot");
 pub(crate) const ALICE: (&str, &str) = ("alice@example.com", "demo-jira-token-alice");
 
@@ -78,4 +77,75 @@ pub(crate) async fn admin_send(
         .send()
         .await
         .unwrap()
+}
+
+/// A caller: base URL plus optional Basic credentials.
+pub(crate) struct Caller {
+    pub(crate) base: String,
+    pub(crate) auth: Option<(String, String)>,
+    pub(crate) bearer: Option<String>,
+    pub(crate) c: reqwest::Client,
+}
+
+impl Caller {
+    pub(crate) fn new(sim: &JiraSimHandle, auth: Option<(&str, &str)>) -> Caller {
+        Caller {
+            base: sim.url().to_owned(),
+            auth: auth.map(|(u, p)| (u.to_owned(), p.to_owned())),
+            bearer: None,
+            c: client(),
+        }
+    }
+    pub(crate) fn bearer(sim: &JiraSimHandle, token: &str) -> Caller {
+        Caller {
+            base: sim.url().to_owned(),
+            auth: None,
+            bearer: Some(token.to_owned()),
+            c: client(),
+        }
+    }
+    pub(crate) fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let mut r = self.c.request(method, format!("{}{path}", self.base));
+        if let Some((u, p)) = &self.auth {
+            r = r.basic_auth(u, Some(p));
+        }
+        if let Some(t) = &self.bearer {
+            r = r.bearer_auth(t);
+        }
+        r.header("Accept", "application/json")
+    }
+    pub(crate) async fn get(&self, path: &str) -> (u16, Value) {
+        let r = self.req(reqwest::Method::GET, path).send().await.unwrap();
+        let s = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        (
+            s,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+    pub(crate) async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> (u16, Value) {
+        let r = self.req(method, path).json(&body).send().await.unwrap();
+        let s = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        (
+            s,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+    pub(crate) async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, body).await
+    }
+    pub(crate) async fn put(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::PUT, path, body).await
+    }
+}
+
+/// An ADF document of one paragraph.
+pub(crate) fn doc(text: &str) -> Value {
+    serde_json::json!({"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}]})
 }
