@@ -5,4 +5,5 @@
 
 mod common;
 mod jira_auth;
+mod jira_issues;
 mod util;
