@@ -6,4 +6,5 @@
 mod common;
 mod jira_auth;
 mod jira_issues;
+mod jira_more;
 mod util;
