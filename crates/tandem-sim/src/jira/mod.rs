@@ -103,6 +103,7 @@ impl JiraSim {
             limits: Mutex::new(state::Limits::default()),
             http: webhook_client(),
             deliveries: Mutex::new(Vec::new()),
+            request_seq: std::sync::atomic::AtomicU64::new(1),
         });
         let api = api_router(st.clone(), flavour);
         let api = server::api_layer(api, common.clone());

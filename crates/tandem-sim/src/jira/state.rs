@@ -27,6 +27,8 @@ pub(crate) struct JiraState {
     pub limits: Mutex<Limits>,
     pub http: reqwest::Client,
     pub deliveries: Mutex<Vec<Value>>,
+    /// Numbers `X-AREQUESTID` (not the clock: reads must not push `updated` stamps ahead).
+    pub request_seq: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Debug, Default)]
@@ -427,7 +429,10 @@ pub(crate) async fn auth_layer(
         "OK"
     };
     h.insert("x-seraph-loginreason", HeaderValue::from_static(reason));
-    h.insert("x-arequestid", HeaderValue::from(st.common.clock.tick()));
+    let seq = st
+        .request_seq
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    h.insert("x-arequestid", HeaderValue::from(seq));
     let actor = match (user, flavour) {
         (Some(u), Flavour::Cloud) => {
             if let Ok(v) = HeaderValue::from_str(&w.users[u].account_id) {
