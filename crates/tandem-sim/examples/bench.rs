@@ -10,6 +10,9 @@
 //! requests per second for `serverInfo` and `issue/{key}`, plus the latency of one JQL search
 //! over the whole world. Figures go to stdout; nothing is asserted.
 
+// A report on the terminal is this program's whole point.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -120,7 +123,9 @@ async fn main() {
     };
     let built = t.elapsed();
     let after = rss_kib();
-    println!("world: {issues} issues (+1 explicit, 10 in HELP), up to 2 comments each, built in {built:.2?}");
+    println!(
+        "world: {issues} issues (+1 explicit, 10 in HELP), up to 2 comments each, built in {built:.2?}"
+    );
     println!(
         "rss: {:.1} MiB before, {:.1} MiB with the world ({:.1} MiB for the world, {:.2} KiB per issue)",
         before as f64 / 1024.0,
@@ -132,7 +137,13 @@ async fn main() {
     let base = sim.url().to_owned();
 
     let b = base.clone();
-    let (ok, failed) = drive(&client, Arc::new(move |_| format!("{b}/rest/api/3/serverInfo")), concurrency, seconds).await;
+    let (ok, failed) = drive(
+        &client,
+        Arc::new(move |_| format!("{b}/rest/api/3/serverInfo")),
+        concurrency,
+        seconds,
+    )
+    .await;
     println!(
         "GET serverInfo: {:.0} req/s ({ok} ok, {failed} failed, {concurrency} connections, {seconds} s)",
         ok as f64 / seconds as f64
@@ -150,6 +161,23 @@ async fn main() {
         "GET issue/{{key}} (all fields): {:.0} req/s ({ok} ok, {failed} failed)",
         ok as f64 / seconds as f64
     );
+    let b = base.clone();
+    let (ok, failed) = drive(
+        &client,
+        Arc::new(move |i| {
+            format!(
+                "{b}/rest/api/3/issue/DEMO-{}?fields=summary,status,updated",
+                1 + (i * 7919) % n
+            )
+        }),
+        concurrency,
+        seconds,
+    )
+    .await;
+    println!(
+        "GET issue/{{key}}?fields=summary,status,updated: {:.0} req/s ({ok} ok, {failed} failed)",
+        ok as f64 / seconds as f64
+    );
     let t = Instant::now();
     let r = client
         .get(format!(
@@ -159,7 +187,10 @@ async fn main() {
         .send()
         .await;
     let status = r.map(|r| r.status().as_u16()).unwrap_or(0);
-    println!("one search/jql over {issues} issues: {:.1?} (status {status})", t.elapsed());
+    println!(
+        "one search/jql over {issues} issues: {:.1?} (status {status})",
+        t.elapsed()
+    );
     println!("rss after the load: {:.1} MiB", rss_kib() as f64 / 1024.0);
     sim.shutdown().await;
 }
