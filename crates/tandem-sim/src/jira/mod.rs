@@ -6,7 +6,7 @@
 #![allow(clippy::result_large_err)]
 
 mod adf;
-mod admin;
+pub mod admin;
 mod jql;
 mod perms;
 mod render;
