@@ -183,12 +183,19 @@ impl Default for HttpSettings {
 }
 
 /// A built client: reqwest plus what it needs to explain its failures.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HttpClient {
     client: reqwest::Client,
     side: Side,
     peers: Arc<PeerLog>,
     proxy: ProxySetting,
+}
+
+// Written by hand: reqwest's own `Debug` would print the proxy configuration verbatim.
+impl std::fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpClient").field("side", &self.side).field("proxy", &self.proxy).finish_non_exhaustive()
+    }
 }
 
 /// A response read to the end.
@@ -575,6 +582,20 @@ mod tests {
             e.to_string().contains("CA bundle holds no certificate"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn debug_hides_proxy_credentials() {
+        let settings = HttpSettings {
+            proxy: ProxySetting::Url {
+                url: SecretString::from("http://u:canary-proxy-pw@proxy.example:3128".to_owned()),
+                no_proxy: None,
+            },
+            ..HttpSettings::default()
+        };
+        let c = HttpClient::new(Side::Jira, &settings).unwrap();
+        let dbg = format!("{c:?} {settings:?}");
+        assert!(!dbg.contains("canary"), "{dbg}");
     }
 
     #[test]
