@@ -194,7 +194,10 @@ pub struct HttpClient {
 // Written by hand: reqwest's own `Debug` would print the proxy configuration verbatim.
 impl std::fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpClient").field("side", &self.side).field("proxy", &self.proxy).finish_non_exhaustive()
+        f.debug_struct("HttpClient")
+            .field("side", &self.side)
+            .field("proxy", &self.proxy)
+            .finish_non_exhaustive()
     }
 }
 

@@ -4,6 +4,7 @@
 // Test helpers may unwrap: a panic there is a failed test with a backtrace.
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
+mod canary;
 mod support;
 mod tls;
 mod transport;
