@@ -176,6 +176,127 @@ impl JiraConnector {
         Ok(m)
     }
 
+    /// Creates up to 50 issues in one request (`POST issue/bulk`), each with its marker.
+    /// Returns one result per item, in order: Jira creates the valid ones and reports the
+    /// others per element. Never retried blindly, like a single create.
+    pub async fn create_many(
+        &self,
+        items: &[(NewItem, Marker)],
+    ) -> Result<Vec<Result<Written, ConnectorError>>, ConnectorError> {
+        if items.len() > 50 {
+            return Err(ConnectorError::config(
+                Side::Jira,
+                "Jira's bulk create takes at most 50 issues per call",
+            ));
+        }
+        let project = self.client.cfg.project.clone();
+        let mut updates = Vec::with_capacity(items.len());
+        for (item, marker) in items {
+            let mut fields = self.fields_body(&item.fields, &item.rich_text)?;
+            fields
+                .entry("project")
+                .or_insert_with(|| serde_json::json!({ "key": project }));
+            fields
+                .entry("issuetype")
+                .or_insert_with(|| serde_json::json!({ "name": item.item_type }));
+            updates.push(serde_json::json!({
+                "fields": fields,
+                "properties": [{ "key": MARKER_PROPERTY, "value": convert::marker_value(*marker) }],
+            }));
+        }
+        let intent = Intent::new("create issues").project(project);
+        let body = serde_json::json!({ "issueUpdates": updates });
+        // 201 when any succeeded, 400 when all failed: both carry per-element results.
+        let r = match self
+            .client
+            .request(
+                Method::POST,
+                "issue/bulk",
+                &[],
+                Body::Json(body),
+                Idempotency::Unsafe,
+                &intent,
+            )
+            .await
+        {
+            Ok(r) => self.client.transport.decode::<wire::BulkCreated>(&r)?,
+            Err(e) if e.evidence().status == Some(400) => wire::BulkCreated {
+                issues: Vec::new(),
+                errors: Vec::new(),
+                all_failed: Some(e),
+            },
+            Err(e) => return Err(e),
+        };
+        let mut out: Vec<Option<Result<Written, ConnectorError>>> =
+            (0..items.len()).map(|_| None).collect();
+        for err in &r.errors {
+            if let Some(slot) = out.get_mut(err.failed_element_number) {
+                let fields = err
+                    .element_errors
+                    .errors
+                    .iter()
+                    .map(|(k, v)| tandem_connector::FieldProblem {
+                        field: k.clone(),
+                        message: v.clone(),
+                    })
+                    .collect();
+                *slot = Some(Err(ConnectorError::new(
+                    Side::Jira,
+                    ErrorKind::Validation { fields },
+                )));
+            }
+        }
+        // Successes come in element order, skipping the failed ones.
+        let mut created = r.issues.into_iter();
+        for slot in &mut out {
+            if slot.is_none()
+                && let Some(c) = created.next()
+            {
+                *slot = Some(Ok(Written {
+                    id: ItemId(c.id),
+                    key: c.key,
+                    revision: Revision(String::new()),
+                    changed_at: Timestamp::UNIX_EPOCH,
+                }));
+            }
+        }
+        // Read the new revisions in one search.
+        let ids: Vec<ItemId> = out
+            .iter()
+            .flatten()
+            .filter_map(|r| r.as_ref().ok().map(|w| w.id.clone()))
+            .collect();
+        let fresh = if ids.is_empty() {
+            Vec::new()
+        } else {
+            self.get_many(&ids).await?
+        };
+        Ok(out
+            .into_iter()
+            .map(|slot| match slot {
+                Some(Ok(mut w)) => match fresh.iter().find(|i| i.id == w.id) {
+                    Some(i) => {
+                        w.revision = i.revision.clone();
+                        w.changed_at = i.changed_at;
+                        Ok(w)
+                    }
+                    None => Err(ConnectorError::unexpected(
+                        Side::Jira,
+                        format!("issue {} was created but cannot be read back", w.key),
+                    )),
+                },
+                Some(Err(e)) => Err(e),
+                None => Err(match &r.all_failed {
+                    Some(e) => e.clone(),
+                    None => ConnectorError::unexpected(
+                        Side::Jira,
+                        "the bulk create answer does not account for this issue",
+                    ),
+                }),
+            })
+            .collect())
+    }
+
     /// The changelog of an issue, oldest first (Cloud: paged endpoint; DC: `expand=changelog`).
     pub async fn changelog(&self, id: &ItemId) -> Result<Vec<ChangelogEntry>, ConnectorError> {
         let intent = Intent::new("read an issue's history").target(format!("issue {id}"));

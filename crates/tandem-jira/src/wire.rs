@@ -281,3 +281,31 @@ pub(crate) struct Property {
     pub key: String,
     pub value: Value,
 }
+
+/// `POST issue/bulk` answer.
+#[derive(Debug, Deserialize)]
+pub(crate) struct BulkCreated {
+    #[serde(default)]
+    pub issues: Vec<Created>,
+    #[serde(default)]
+    pub errors: Vec<BulkError>,
+    /// Set when the whole request failed with 400 (every element failed); filled in by the
+    /// caller, never by the server.
+    #[serde(skip)]
+    pub all_failed: Option<tandem_connector::ConnectorError>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct BulkError {
+    #[serde(default)]
+    pub failed_element_number: usize,
+    #[serde(default)]
+    pub element_errors: ElementErrors,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub(crate) struct ElementErrors {
+    #[serde(default)]
+    pub errors: BTreeMap<String, String>,
+}
