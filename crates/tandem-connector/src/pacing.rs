@@ -243,6 +243,10 @@ impl Pacer {
             || signals.delay.is_some()
             || signals.near_limit;
         if !has_any {
+            // Both products send these headers only near (or past) the limit, so a response
+            // without them means the budget is healthy again: stop spacing. A Retry-After
+            // hold already in force still applies.
+            s.spacing = Duration::ZERO;
             return signals;
         }
         s.spacing = signals.spacing(&self.settings);
@@ -374,6 +378,25 @@ mod tests {
         let st = p.stats();
         assert_eq!(st.throttled, 1);
         assert_eq!(st.paced, 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn spacing_stops_when_the_headers_do() {
+        let p = Pacer::new(PacingSettings::default());
+        let reset = (jiff::Timestamp::now().as_second() + 60).to_string();
+        p.observe(
+            StatusCode::OK,
+            &headers(&[
+                ("X-RateLimit-Limit", "100"),
+                ("X-RateLimit-Remaining", "1"),
+                ("X-RateLimit-Reset", &reset),
+            ]),
+        );
+        p.observe(StatusCode::OK, &HeaderMap::new());
+        let t0 = Instant::now();
+        p.wait_turn().await;
+        p.wait_turn().await;
+        assert!(Instant::now() - t0 < Duration::from_millis(10));
     }
 
     #[tokio::test(start_paused = true)]
