@@ -3,6 +3,7 @@
 //! nowhere else.
 
 mod commands;
+mod keyring;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -23,12 +24,18 @@ pub(crate) struct Cli {
 enum Command {
     /// Show what tandem does against the built-in simulator, with no outside server.
     Demo,
+    /// Check the configuration file.
+    Config(commands::config::ConfigArgs),
+    /// Record, list and rotate the tokens tandem uses.
+    Token(commands::token::TokenArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo => commands::demo::run(),
+        Command::Config(args) => commands::config::run(&args),
+        Command::Token(args) => commands::token::run(&args),
     };
     match result {
         Ok(code) => code,

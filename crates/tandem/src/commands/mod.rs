@@ -1,3 +1,5 @@
 //! One module per subcommand. Each exposes `run(...) -> anyhow::Result<ExitCode>`.
 
+pub(crate) mod config;
 pub(crate) mod demo;
+pub(crate) mod token;

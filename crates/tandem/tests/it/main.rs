@@ -1,3 +1,9 @@
 //! End-to-end tests: the real `tandem` binary, run as a user would run it.
 
+// Helpers here are test code too: a panic is a failed assertion.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod cli;
+mod config_check;
+mod sandbox;
+mod token_records;
