@@ -302,7 +302,15 @@ impl JiraSide {
         self.gateway_url.as_ref().unwrap_or(&self.url)
     }
 
-    /// Cloud or Data Center when the mode or the credential kind says so; `None` for `auto`
+    /// The site's cloudId, from `gateway_url` (`.../ex/jira/{cloudId}`).
+    pub fn cloud_id(&self) -> Option<&str> {
+        self.gateway_url
+            .as_ref()
+            .and_then(|url| url.path().rsplit('/').next())
+            .filter(|id| !id.is_empty())
+    }
+
+    /// Cloud or Data Center when the mode or the credential kind says so; `Auto` for `auto`
     /// with nothing to go on.
     pub fn known_mode(&self) -> JiraMode {
         match self.mode {

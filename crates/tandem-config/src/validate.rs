@@ -286,6 +286,16 @@ struct Ctx<'a> {
     warnings: Vec<Diagnostic>,
 }
 
+/// A loopback address: the built-in simulator, or a tunnel. No TLS or host-name advice applies.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 fn is_email(value: &str) -> bool {
     match value.split_once('@') {
         Some((local, domain)) => {
@@ -778,6 +788,7 @@ impl Ctx<'_> {
         if let (Some(JiraMode::Cloud), Some(v)) = (mode, url_value)
             && !cloud_host
             && !host.is_empty()
+            && !url.as_ref().is_some_and(is_loopback)
         {
             self.warn(
                 v.span(),
@@ -849,7 +860,7 @@ impl Ctx<'_> {
         let gateway_url = r.gateway_url.as_ref().and_then(|value| {
             let gateway = self.url(value, &format!("{key}.gateway_url"), "https://api.atlassian.com/ex/jira/<cloudId>")?;
             let id = gateway.path().strip_prefix("/ex/jira/").unwrap_or_default();
-            if gateway.host_str() != Some("api.atlassian.com") || id.is_empty() || id.contains('/') {
+            if id.is_empty() || id.contains('/') {
                 self.error(
                     value.span(),
                     format!("{key}.gateway_url"),
@@ -857,6 +868,24 @@ impl Ctx<'_> {
                     format!("find your cloudId at {}/_edge/tenant_info", url.as_ref().map_or("https://<site>.atlassian.net".to_owned(), |u| u.as_str().trim_end_matches('/').to_owned())),
                 );
                 return None;
+            }
+            let gateway_host = gateway.host_str().unwrap_or_default().to_ascii_lowercase();
+            if gateway_host.ends_with(".atlassian.net") {
+                self.error(
+                    value.span(),
+                    format!("{key}.gateway_url"),
+                    format!("{gateway_host} is a Jira site, not Atlassian's API gateway; a scoped token sent there is refused with 401"),
+                    format!("write gateway_url = \"https://api.atlassian.com/ex/jira/{id}\""),
+                );
+                return None;
+            }
+            if gateway_host != "api.atlassian.com" {
+                self.warn(
+                    value.span(),
+                    format!("{key}.gateway_url"),
+                    format!("{} is not Atlassian's API gateway (api.atlassian.com)", gateway.host_str().unwrap_or_default()),
+                    "fine for a simulator or a forwarding proxy; for Jira Cloud write https://api.atlassian.com/ex/jira/<cloudId>",
+                );
             }
             if auth.is_some_and(|a| a != JiraAuth::CloudScopedToken) {
                 self.error(
@@ -885,6 +914,7 @@ impl Ctx<'_> {
         let is_cloud = mode == Some(JiraMode::Cloud) || auth.is_some_and(JiraAuth::is_cloud);
         if let (Some(u), Some(v)) = (&url, url_value)
             && u.scheme() == "http"
+            && !is_loopback(u)
         {
             if is_cloud {
                 self.error(
@@ -1297,7 +1327,7 @@ impl Ctx<'_> {
             );
             return None;
         }
-        if deployment == AdoDeployment::Server && url.scheme() == "http" {
+        if deployment == AdoDeployment::Server && url.scheme() == "http" && !is_loopback(&url) {
             self.warn(
                 value.span(),
                 key,

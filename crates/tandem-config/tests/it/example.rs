@@ -82,3 +82,33 @@ fn the_example_mentions_every_key() {
         );
     }
 }
+
+#[test]
+fn a_simulator_on_loopback_needs_no_tls_and_draws_no_warning() {
+    let text = tandem_config::EXAMPLE_CONFIG
+        .replace("https://example.atlassian.net", "http://127.0.0.1:4010")
+        .replace(
+            "https://dev.azure.com/example",
+            "http://localhost:4011/example",
+        );
+    let validated = parse(&text, Path::new("tandem.toml"), ParseOptions::default())
+        .unwrap_or_else(|errors| panic!("{errors}"));
+    assert!(validated.warnings.is_empty(), "{:#?}", validated.warnings);
+    let profile = &validated.config.profiles[0];
+    assert_eq!(profile.ado.deployment, tandem_config::AdoDeployment::Server);
+    assert_eq!(profile.ado.organization, "example");
+}
+
+#[test]
+fn the_cloud_id_comes_from_the_gateway_url() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/samples/valid/scoped-token-and-two-profiles.toml");
+    let validated = tandem_config::load(&path, ParseOptions::default()).unwrap();
+    let jira = &validated.config.profiles[0].jira;
+    assert_eq!(
+        jira.cloud_id(),
+        Some("11111111-2222-3333-4444-555555555555")
+    );
+    assert_eq!(jira.api_base().host_str(), Some("api.atlassian.com"));
+    assert_eq!(validated.config.profiles[1].jira.cloud_id(), None);
+}
