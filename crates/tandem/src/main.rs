@@ -4,6 +4,7 @@
 
 mod commands;
 mod keyring;
+mod prove;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -2,4 +2,6 @@
 
 pub(crate) mod config;
 pub(crate) mod demo;
+pub(crate) mod init;
+pub(crate) mod rotate;
 pub(crate) mod token;
