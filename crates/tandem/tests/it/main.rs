@@ -3,6 +3,7 @@
 // Helpers here are test code too: a panic is a failed assertion.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod canary;
 mod cli;
 mod config_check;
 mod sandbox;
