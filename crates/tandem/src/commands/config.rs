@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use tandem_config::{Config, Env, LoadError, ParseOptions, SecretResolver, Side, env::LocateError};
+use tandem_config::{
+    Config, Env, LoadError, ParseOptions, SecretResolver, Side, TokenBook, env::LocateError,
+};
 
 /// Where the config is and how strictly to read it; shared by every command that reads it.
 #[derive(Debug, Clone, Args)]
@@ -134,12 +136,24 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         names.join(", ")
     )?;
     match config.state_dir(&env) {
-        Ok(state) => writeln!(
-            out,
-            "  state directory: {} (from {})",
-            state.path.display(),
-            state.origin
-        )?,
+        Ok(state) => {
+            writeln!(
+                out,
+                "  state directory: {} (from {})",
+                state.path.display(),
+                state.origin
+            )?;
+            // Token expiry and rotation are configuration too: say so here, not only in
+            // `tandem token list`.
+            match TokenBook::load(&state.path) {
+                Ok(book) => {
+                    for alert in book.alerts(super::token::today(), config.token_warning_days) {
+                        writeln!(out, "~ {alert}\n  fix: {}", alert.fix())?;
+                    }
+                }
+                Err(error) => writeln!(out, "~ {error}")?,
+            }
+        }
         Err(error) => writeln!(out, "~ {error}")?,
     }
     if !args.resolve_secrets {

@@ -86,6 +86,17 @@ fn record_then_list_shows_days_left_and_warns_inside_the_window() {
         out.stdout
     );
 
+    // `config check` says it too.
+    let out = run(sandbox.tandem().args(["config", "check"]));
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(
+        out.stdout.contains(&format!(
+            "~ profile web-team jira token expires on {expires}, in 10 days"
+        )),
+        "{}",
+        out.stdout
+    );
+
     // Outside a narrower window there is no warning.
     let narrow = EXAMPLE.replace("warn_days = 14", "warn_days = 5");
     sandbox.write("tandem.toml", &narrow);
