@@ -29,6 +29,8 @@ enum Command {
     Config(commands::config::ConfigArgs),
     /// Record, list and rotate the tokens tandem uses.
     Token(commands::token::TokenArgs),
+    /// Run the built-in Jira (and Azure DevOps) simulators until killed.
+    Sim(commands::sim::SimArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         Command::Demo => commands::demo::run(),
         Command::Config(args) => commands::config::run(&args),
         Command::Token(args) => commands::token::run(&args),
+        Command::Sim(args) => commands::sim::run(&args),
     };
     match result {
         Ok(code) => code,

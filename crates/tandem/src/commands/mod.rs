@@ -4,4 +4,5 @@ pub(crate) mod config;
 pub(crate) mod demo;
 pub(crate) mod init;
 pub(crate) mod rotate;
+pub(crate) mod sim;
 pub(crate) mod token;

@@ -7,4 +7,5 @@ mod canary;
 mod cli;
 mod config_check;
 mod sandbox;
+mod sim;
 mod token_records;
