@@ -26,13 +26,14 @@ pub use item::{
 };
 pub use mapping::{
     AreaMap, AreaPair, CategoryDefault, ConvertCx, ConvertError, Converter, Direction, FieldMap,
-    Mapping, MappingError, PriorityMap, PriorityPair, StateMap, StatePair, TypePair, UserDirectory,
-    UserMap, UserMatch, UserPair, mapped_values,
+    Mapping, MappingError, PriorityMap, PriorityPair, StateMap, StatePair, TypePair, Unmapped,
+    UserDirectory, UserMap, UserMatch, UserPair, mapped_values,
 };
 pub use merge::{ConflictPolicy, Decision, Merge, Stamped, merge3};
 pub use plan::{
     Baseline, Baselines, ConflictNote, CreateOp, Entry, FieldWrite, Guard, LinkedPair, Op, OpKey,
-    ParkReason, Phase, PlanSettings, StateOp, UpdateOp, pair_baselines, plan, sort_ops,
+    ParkReason, Phase, PlanSettings, StateOp, UpdateOp, adopt_baselines, pair_baselines, plan,
+    sort_ops,
 };
 pub use relations::{RELATIONS_BASELINE, Relation, RelationOp, RelationState};
 pub use rich::RichText;

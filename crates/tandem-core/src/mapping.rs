@@ -7,6 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::merge::ConflictPolicy;
 use crate::rich::RichText;
 use crate::side::{Side, Sided};
 use crate::time::EpochMs;
@@ -102,6 +103,9 @@ pub struct FieldMap {
     /// Which way this field flows (combined with the profile's direction).
     #[serde(default)]
     pub direction: Direction,
+    /// This field's conflict policy, when it differs from the profile's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<ConflictPolicy>,
     /// How values are converted.
     pub convert: Converter,
 }
@@ -119,6 +123,7 @@ impl FieldMap {
             jira: jira.into(),
             ado: ado.into(),
             direction: Direction::Both,
+            conflict: None,
             convert,
         }
     }
@@ -292,6 +297,9 @@ pub struct UserMap {
     /// resolves e-mail addresses to identities; an unknown one is rejected with a 400).
     #[serde(default = "default_true")]
     pub ado_accepts_email: bool,
+    /// What to do with a person who has no counterpart.
+    #[serde(default)]
+    pub unmapped: Unmapped,
 }
 
 impl Default for UserMap {
@@ -300,8 +308,24 @@ impl Default for UserMap {
             pairs: Vec::new(),
             match_by: default_match_by(),
             ado_accepts_email: true,
+            unmapped: Unmapped::default(),
         }
     }
+}
+
+/// What a user field does when its person has no counterpart on the other side.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unmapped {
+    /// Park the item with a reason naming the person (nothing is written for it).
+    #[default]
+    Park,
+    /// Leave the other side's field as it is; the person is recorded as seen, so the field
+    /// is not planned again until one side changes it.
+    Skip,
+    /// Write the other side's sync user instead (the directory's
+    /// [`UserDirectory::sync_users`]); parks when that user is not known.
+    SyncUser,
 }
 
 fn default_match_by() -> Vec<UserMatch> {
@@ -339,6 +363,9 @@ pub enum UserMatch {
 pub struct UserDirectory {
     /// Known users per side.
     pub users: Sided<Vec<UserRef>>,
+    /// The account each side's token authenticates as (for [`Unmapped::SyncUser`]).
+    #[serde(default)]
+    pub sync_users: Sided<Option<UserRef>>,
 }
 
 /// Everything a conversion may need besides the value.
@@ -864,16 +891,33 @@ fn map_user(from: Side, u: &UserRef, cx: &ConvertCx<'_>) -> Result<UserRef, Conv
             .cloned()
             .unwrap_or_else(|| UserRef::with_id(id))
     };
-    if let Some(id) = &u.id {
-        let pair = cx.users.pairs.iter().find(|p| match from {
-            Side::Jira => p.jira.eq_ignore_ascii_case(id),
-            Side::Ado => p.ado.eq_ignore_ascii_case(id),
-        });
-        if let Some(p) = pair {
-            return Ok(enrich(match target {
-                Side::Jira => &p.jira,
-                Side::Ado => &p.ado,
-            }));
+    // A pair names a person by identifier or, on Jira Cloud, by e-mail (the config file
+    // allows both); either matches.
+    let names = |key: &str| {
+        u.id.as_deref()
+            .is_some_and(|id| id.eq_ignore_ascii_case(key))
+            || u.email
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(key))
+    };
+    let pair = cx.users.pairs.iter().find(|p| match from {
+        Side::Jira => names(&p.jira),
+        Side::Ado => names(&p.ado),
+    });
+    if let Some(p) = pair {
+        let key = match target {
+            Side::Jira => &p.jira,
+            Side::Ado => &p.ado,
+        };
+        // A Jira side given as an e-mail needs the directory to find the account id.
+        if target == Side::Jira
+            && key.contains('@')
+            && let Some(k) = known.iter().find(|k| eq(&k.email, key))
+        {
+            return Ok(k.clone());
+        }
+        if target == Side::Ado || !key.contains('@') {
+            return Ok(enrich(key));
         }
     }
     // ADO unique names are usually e-mail addresses.
@@ -911,6 +955,11 @@ fn map_user(from: Side, u: &UserRef, cx: &ConvertCx<'_>) -> Result<UserRef, Conv
                 }
             }
         }
+    }
+    if cx.users.unmapped == Unmapped::SyncUser
+        && let Some(sync) = cx.directory.sync_users.get(target)
+    {
+        return Ok(sync.clone());
     }
     Err(ConvertError::UnmappedUser {
         from,

@@ -28,7 +28,9 @@ use crate::comments::{
     CommentCopy, CommentPair, CommentPlan, CommentSettings, CommentState, plan_comments,
 };
 use crate::item::{Item, ItemRef, LinkKind, LinkRef, natural_cmp};
-use crate::mapping::{ConvertCx, ConvertError, Direction, FieldMap, Mapping, UserDirectory};
+use crate::mapping::{
+    ConvertCx, ConvertError, Direction, FieldMap, Mapping, Unmapped, UserDirectory,
+};
 use crate::merge::{ConflictPolicy, Decision, Merge, Stamped, merge3};
 use crate::relations::{RELATIONS_BASELINE, RelationOp, RelationState, plan_relations};
 use crate::side::{Side, Sided};
@@ -696,7 +698,7 @@ fn decide_field(
     };
     let (policy, resolved) = match pair.resolutions.get(name) {
         Some(&side) => (ConflictPolicy::wins(side), true),
-        None => (s.policy, false),
+        None => (f.conflict.unwrap_or(s.policy), false),
     };
     let merge = merge3(
         base_jira.as_ref(),
@@ -738,6 +740,17 @@ fn plan_linked(s: &PlanSettings<'_>, pair: &LinkedPair, ops: &mut Vec<Op>) {
             continue;
         };
         match decide_field(s, f, dir, pair, &cx) {
+            Err(reason) if skips_unmapped_user(s, &reason) => {
+                // The person has no counterpart and the profile says to leave the field
+                // alone: remember both sides as they are, so it is not planned again.
+                let b = Baseline {
+                    jira: pair.jira.get(&f.jira).cloned(),
+                    ado: pair.ado.get(&f.ado).cloned(),
+                };
+                if pair.baselines.get(f.name()) != Some(&b) {
+                    baselines.insert(f.name().to_owned(), b);
+                }
+            }
             Err(reason) => reasons.push(reason),
             Ok(None) => {}
             Ok(Some(FieldOutcome::Conflict)) => conflicts.push(ConflictNote {
@@ -828,6 +841,61 @@ fn plan_linked(s: &PlanSettings<'_>, pair: &LinkedPair, ops: &mut Vec<Op>) {
     }
 }
 
+fn skips_unmapped_user(s: &PlanSettings<'_>, reason: &ParkReason) -> bool {
+    s.mapping.users.unmapped == Unmapped::Skip
+        && matches!(
+            reason,
+            ParkReason::Convert {
+                error: ConvertError::UnmappedUser { .. },
+                ..
+            }
+        )
+}
+
+/// The baselines of a pair whose `target` was created as the copy of `source` (or found by
+/// its marker after a crash): a field already holding the converted source value is in
+/// sync; any other field is recorded as unchanged on the target and as not yet seen on the
+/// source, so the next plan writes the source's value across. This is what makes a create
+/// that stopped half-way (fields the create screen did not take, a state the new item
+/// could not start in) converge instead of being taken as agreed.
+#[must_use]
+pub fn adopt_baselines(settings: &PlanSettings<'_>, source: &Item, target: &Item) -> Baselines {
+    let from = source.side();
+    let (jira, ado) = match from {
+        Side::Jira => (source, target),
+        Side::Ado => (target, source),
+    };
+    let cx = cx(settings, &jira.item_type, &ado.item_type);
+    settings
+        .mapping
+        .fields
+        .iter()
+        .map(|f| {
+            let src = source.get(f.field(from));
+            let tgt = target.get(f.field(from.other())).cloned();
+            let agrees = f
+                .convert(from, src, &cx)
+                .is_ok_and(|converted| converted == tgt);
+            let src = if agrees || src.is_none() {
+                src.cloned()
+            } else {
+                None
+            };
+            let b = match from {
+                Side::Jira => Baseline {
+                    jira: src,
+                    ado: tgt,
+                },
+                Side::Ado => Baseline {
+                    jira: tgt,
+                    ado: src,
+                },
+            };
+            (f.name().to_owned(), b)
+        })
+        .collect()
+}
+
 fn plan_unlinked(s: &PlanSettings<'_>, item: &Item, ops: &mut Vec<Op>) {
     if let Some(marker) = item.marker {
         ops.push(Op::Adopt {
@@ -870,6 +938,11 @@ fn plan_unlinked(s: &PlanSettings<'_>, item: &Item, ops: &mut Vec<Op>) {
         let value = item.get(f.field(from)).cloned();
         let converted = match f.convert(from, value.as_ref(), &cx) {
             Ok(v) => v,
+            Err(ConvertError::UnmappedUser { .. })
+                if s.mapping.users.unmapped == Unmapped::Skip =>
+            {
+                None
+            }
             Err(e) => {
                 reasons.push(park_convert(f, e));
                 continue;

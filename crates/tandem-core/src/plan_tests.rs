@@ -820,3 +820,176 @@ proptest! {
         prop_assert!(second.is_empty(), "first {:?}\nsecond {:?}", lines(&first), lines(&second));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A create that stopped half-way (the new item lacks some of the fields it was created
+    /// with: a state it could not start in, fields its create screen refused, a crash) is
+    /// linked with `adopt_baselines`; planning the pair then writes only to the new item,
+    /// exactly what is missing, and one more plan finds nothing left.
+    #[test]
+    fn an_adopted_partial_create_converges(
+        jv in field_values(J),
+        from_ado in any::<bool>(),
+        kept in proptest::collection::vec(any::<bool>(), 8),
+    ) {
+        let m = mapping();
+        let source_side = if from_ado { A } else { J };
+        let mut source = if from_ado { ado_item("55", 9) } else { jira_item("55", 9) };
+        for (i, f) in m.fields.iter().enumerate() {
+            let value = if from_ado { domain(A, f.name()).into_iter().next().flatten() } else { jv[i].clone() };
+            source.set(f.field(source_side).to_owned(), value);
+        }
+        let ops = run(&m, ConflictPolicy::Manual, Direction::Both, &[Entry::Unlinked(source.clone())]);
+        let Some(Op::Create(create)) = ops.first() else { return Ok(()) };
+        let mut target = if from_ado { jira_item("66", 10) } else { ado_item("66", 10) };
+        target.item_type.clone_from(&create.item_type);
+        for (i, w) in create.fields.iter().chain(&create.state).enumerate() {
+            if kept.get(i).copied().unwrap_or(true) {
+                target.set(w.field.clone(), w.new.clone());
+            }
+        }
+        let dir = directory();
+        let settings = PlanSettings {
+            mapping: &m,
+            policy: ConflictPolicy::Manual,
+            direction: Direction::Both,
+            directory: &dir,
+            comments: &CommentSettings::default(),
+        };
+        let baselines = adopt_baselines(&settings, &source, &target);
+        let (jira, ado) = if from_ado { (target, source) } else { (source, target) };
+        let mut pair = LinkedPair {
+            link: LinkRef { jira_id: jira.item.id.clone(), jira_key: None, ado_id: ado.item.id.clone() },
+            baselines,
+            jira,
+            ado,
+            resolutions: BTreeMap::new(),
+            comments: None,
+            relations: None,
+        };
+        let first = run_pair(ConflictPolicy::Manual, &pair);
+        for op in &first {
+            if let Op::Update(UpdateOp { target, .. }) | Op::ChangeState(StateOp { target, .. }) = op {
+                prop_assert_eq!(target.side, source_side.other(), "{:?}", lines(&first));
+            }
+            prop_assert!(!matches!(op, Op::ParkConflict(_)), "{:?}", lines(&first));
+        }
+        apply(&mut pair, &first);
+        prop_assert_eq!(run_pair(ConflictPolicy::Manual, &pair), vec![]);
+    }
+}
+
+#[test]
+fn a_field_can_have_its_own_conflict_policy() {
+    let mut m = mapping();
+    for f in &mut m.fields {
+        if f.name() == "title" {
+            f.conflict = Some(ConflictPolicy::AdoWins);
+        }
+    }
+    let mut pair = synced(&m);
+    pair.jira.set("summary", Some(text("J")));
+    pair.ado.set("System.Title", Some(text("A")));
+    pair.jira.set("labels", Some(FieldValue::labels(["j"])));
+    pair.ado.set("System.Tags", Some(FieldValue::labels(["a"])));
+    let ops = run(
+        &m,
+        ConflictPolicy::Manual,
+        Direction::Both,
+        &[Entry::Linked(pair)],
+    );
+    let l = lines(&ops);
+    assert!(
+        l.iter()
+            .any(|x| x.starts_with("conflict") && x.contains("field labels")),
+        "{l:?}"
+    );
+    assert!(
+        l.iter()
+            .any(|x| x.contains("update jira:") && x.contains("title: \"J\" -> \"A\"")),
+        "{l:?}"
+    );
+}
+
+fn user_settings_run(m: &Mapping, dir: &UserDirectory, entries: &[Entry]) -> Vec<Op> {
+    let s = PlanSettings {
+        mapping: m,
+        policy: ConflictPolicy::Manual,
+        direction: Direction::Both,
+        directory: dir,
+        comments: &CommentSettings::default(),
+    };
+    plan(&s, entries)
+}
+
+#[test]
+fn unmapped_users_park_skip_or_become_the_sync_user() {
+    // Dan exists only on ADO.
+    let dan = FieldValue::User(UserRef::with_id("dan@example.com"));
+    let mut dir = directory();
+    dir.sync_users.jira = Some(UserRef::with_id("acc-bot"));
+    let pair_with_dan = |m: &Mapping| {
+        let mut p = synced(m);
+        p.ado.set("System.AssignedTo", Some(dan.clone()));
+        p
+    };
+    let mut m = mapping();
+    m.users.ado_accepts_email = false;
+
+    // Park (the default): the item waits, with a reason naming the person.
+    let ops = user_settings_run(&m, &dir, &[Entry::Linked(pair_with_dan(&m))]);
+    assert!(
+        lines(&ops)[0].starts_with("park jira:WEB-1"),
+        "{:?}",
+        lines(&ops)
+    );
+    assert!(lines(&ops)[0].contains("dan@example.com"));
+
+    // Skip: nothing written, both values remembered so the field is not planned again.
+    m.users.unmapped = Unmapped::Skip;
+    let mut pair = pair_with_dan(&m);
+    let ops = user_settings_run(&m, &dir, &[Entry::Linked(pair.clone())]);
+    assert!(
+        ops.iter().all(|o| !o.is_remote_write()),
+        "{:?}",
+        lines(&ops)
+    );
+    apply(&mut pair, &ops);
+    assert_eq!(user_settings_run(&m, &dir, &[Entry::Linked(pair)]), vec![]);
+
+    // Sync user: the Jira side gets the sync account.
+    m.users.unmapped = Unmapped::SyncUser;
+    let ops = user_settings_run(&m, &dir, &[Entry::Linked(pair_with_dan(&m))]);
+    assert!(
+        lines(&ops)
+            .iter()
+            .any(|l| l.contains("assignee: (empty) -> acc-bot")),
+        "{:?}",
+        lines(&ops)
+    );
+}
+
+#[test]
+fn a_user_pair_may_name_the_jira_person_by_email() {
+    let mut m = mapping();
+    m.users.pairs.push(crate::UserPair {
+        jira: "cat@example.com".into(),
+        ado: "dan@example.com".into(),
+    });
+    let dir = directory();
+    let mut pair = synced(&m);
+    pair.ado.set(
+        "System.AssignedTo",
+        Some(FieldValue::User(UserRef::with_id("dan@example.com"))),
+    );
+    let ops = user_settings_run(&m, &dir, &[Entry::Linked(pair)]);
+    assert!(
+        lines(&ops)
+            .iter()
+            .any(|l| l.contains("assignee: (empty) -> Cat <cat@example.com>")),
+        "{:?}",
+        lines(&ops)
+    );
+}

@@ -30,6 +30,7 @@ pub(crate) fn directory() -> UserDirectory {
                 user("dan@example.com", "dan@example.com", "Dan"),
             ],
         ),
+        sync_users: Sided::default(),
     }
 }
 

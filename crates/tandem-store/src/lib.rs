@@ -33,7 +33,8 @@ pub use error::{StoreError, StoreResult};
 pub use model::{
     AuditAction, AuditEntry, AuditId, ConflictId, ConflictRecord, ConflictStatus, CreateRecord,
     Cursor, FieldChange, Intent, IntentState, ItemStamp, LinkId, LinkRecord, NewAudit, Outcome,
-    PassCounts, PassId, PassOutcome, PassRecord, PassSummary, ProfileStatus, SyncRecord,
+    ParkedItem, PassCounts, PassId, PassOutcome, PassRecord, PassSummary, ProfileStatus,
+    SyncRecord,
 };
 pub use sqlite::SqliteStore;
 pub use state_dir::{NoStateDir, STATE_DIR_ENV, StateDirInputs, database_path, resolve_state_dir};

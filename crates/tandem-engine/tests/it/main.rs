@@ -1,0 +1,1 @@
+//! Engine tests with in-process fakes of both connectors.
