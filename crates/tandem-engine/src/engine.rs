@@ -36,6 +36,9 @@ use crate::report::{ItemOutcome, ItemReport, PassReport};
 use crate::settings::SyncSettings;
 use crate::workflow::{WorkflowCache, next_hop};
 
+/// The baseline name of a Jira transition in flight (write-ahead; not a mapping name).
+const TRANSITION: &str = "@transition";
+
 /// Whether a pass writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -138,13 +141,14 @@ fn remote_ref(side: Side, r: &RemoteItem) -> ItemRef {
 /// What one pass shares between its items.
 struct Ctx {
     mode: Mode,
-    started: EpochMs,
     seen: Mutex<HashSet<(Side, String, String)>>,
     report: Mutex<PassReport>,
     /// Conflicts a person chose, by link: mapping name -> side to take.
     resolutions: HashMap<LinkId, BTreeMap<String, Side>>,
     /// Items parked before this pass.
     parked: HashSet<(Side, String)>,
+    /// Intents left open by earlier passes (their creates may have happened).
+    open_intents: Mutex<HashSet<uuid::Uuid>>,
 }
 
 impl Ctx {
@@ -184,6 +188,9 @@ enum CreateResult {
     Done(ItemReport),
     Made(Box<Made>),
 }
+
+/// A pair handled: the items it concerns, its report, and its record if it has one.
+type PairDone = (Vec<(Side, String)>, ItemReport, Option<Pending>);
 
 /// The outcome of one input item of a batch, for the cursor.
 struct Seen {
@@ -334,11 +341,11 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
         };
         let cx = Ctx {
             mode,
-            started,
             seen: Mutex::new(HashSet::new()),
             report: Mutex::new(PassReport::new(self.profile(), dry, started)),
             resolutions: HashMap::new(),
             parked: HashSet::new(),
+            open_intents: Mutex::new(HashSet::new()),
         };
         let result = self.run(cx).await;
         let (mut report, outcome) = match result {
@@ -426,6 +433,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
         if !cx.dry() {
             for intent in self.store.open_intents(self.profile()).await? {
                 add(intent.source.side, &intent.source.id);
+                cx.open_intents.lock().insert(intent.id);
             }
         }
         for c in chosen {
@@ -648,6 +656,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                 .await
                 .map_err(EngineError::Connector)?;
             self.harvest(side, &found);
+            mark_seen(cx, side, &found);
             let mut by_id: HashMap<String, RemoteItem> =
                 found.into_iter().map(|r| (r.id.0.clone(), r)).collect();
             for (link, items) in pairs.values_mut() {
@@ -727,35 +736,42 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
         }
         jobs.extend(ready);
         let directory = self.directory.lock().clone();
-        let results: Vec<Result<(Vec<(Side, String)>, ItemReport, Option<Pending>), EngineError>> =
-            stream::iter(jobs)
-                .map(|(link, b, j, a, created)| {
-                    let directory = &directory;
-                    async move {
-                        let keys = vec![(Side::Jira, j.id.0.clone()), (Side::Ado, a.id.0.clone())];
-                        if self.hooks.stop.is_stopped() {
-                            let report = ItemReport {
-                                subject: link.link.to_string(),
-                                outcome: ItemOutcome::Deferred,
-                                ops: Vec::new(),
-                                message: Some("stopped before this item".into()),
-                            };
-                            return Ok((keys, report, None));
-                        }
-                        let (mut report, pending) =
-                            self.sync_pair(cx, directory, link, b, j, a).await?;
-                        if let Some(created) = created {
-                            report.outcome = ItemOutcome::Created;
-                            let mut ops = created.ops;
-                            ops.extend(report.ops);
-                            report.ops = ops;
-                        }
-                        Ok((keys, report, pending))
+        let results: Vec<Result<PairDone, EngineError>> = stream::iter(jobs)
+            .map(|(link, b, j, a, created)| {
+                let directory = &directory;
+                async move {
+                    let keys = vec![(Side::Jira, j.id.0.clone()), (Side::Ado, a.id.0.clone())];
+                    if self.hooks.stop.is_stopped() {
+                        let report = ItemReport {
+                            subject: link.link.to_string(),
+                            outcome: ItemOutcome::Deferred,
+                            ops: Vec::new(),
+                            message: Some("stopped before this item".into()),
+                        };
+                        return Ok((keys, report, None));
                     }
-                })
-                .buffer_unordered(self.settings.options.concurrency.max(1))
-                .collect()
-                .await;
+                    let (mut report, pending) =
+                        self.sync_pair(cx, directory, link, b, j, a).await?;
+                    if let Some(created) = created {
+                        if matches!(
+                            report.outcome,
+                            ItemOutcome::Updated
+                                | ItemOutcome::Unchanged
+                                | ItemOutcome::Recorded
+                                | ItemOutcome::Conflict
+                        ) {
+                            report.outcome = ItemOutcome::Created;
+                        }
+                        let mut ops = created.ops;
+                        ops.extend(report.ops);
+                        report.ops = ops;
+                    }
+                    Ok((keys, report, pending))
+                }
+            })
+            .buffer_unordered(self.settings.options.concurrency.max(1))
+            .collect()
+            .await;
         let mut pending = Vec::new();
         for r in results {
             let (keys, report, p) = r?;
@@ -911,7 +927,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
             .store
             .open_intent(self.profile(), &c.source, target, now())
             .await?;
-        if intent.created < cx.started {
+        if cx.open_intents.lock().contains(&intent.id) {
             // Opened by an earlier pass that did not finish: did its create happen?
             let since = EpochMs(intent.created.0)
                 .to_timestamp()
@@ -1217,6 +1233,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                 .await
                 .map_err(EngineError::Connector)?
             {
+                mark_seen(cx, side, std::slice::from_ref(&r));
                 fetched.insert((side, r.id.0.clone()), r);
             }
         }
@@ -1325,10 +1342,12 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
         let mut link_ref = link.link.clone();
         link_ref.jira_key = Some(jira.key.clone());
         loop {
+            let jira_item = self.decode(Side::Jira, &jira);
+            let (effective, resumed) = self.resume_transition(&baselines, &jira_item);
             let pair = LinkedPair {
                 link: link_ref.clone(),
-                baselines: baselines.clone(),
-                jira: self.decode(Side::Jira, &jira),
+                baselines: effective.clone(),
+                jira: jira_item,
                 ado: self.decode(Side::Ado, &ado),
                 resolutions: resolutions.clone(),
                 comments: None,
@@ -1373,6 +1392,17 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                     baselines: b,
                     conflicts,
                 }) => {
+                    let mut b = b;
+                    if resumed {
+                        // Settle the transition an earlier pass left half-way: keep the
+                        // status it reached as this side's baseline unless the plan moved on.
+                        if let Some(f) = self.state_field()
+                            && let Some(e) = effective.get(f.name())
+                        {
+                            b.entry(f.name().to_owned()).or_insert_with(|| e.clone());
+                        }
+                        b.insert(TRANSITION.to_owned(), tandem_core::Baseline::default());
+                    }
                     let wrote = written.jira.is_some() || written.ado.is_some();
                     let outcome = if conflicts > 0 {
                         ItemOutcome::Conflict
@@ -1457,6 +1487,40 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                 Err(Step::Stale) => {}
             }
         }
+    }
+
+    fn state_field(&self) -> Option<&tandem_core::FieldMap> {
+        self.settings.mapping.fields.iter().find(|f| f.is_state())
+    }
+
+    /// The baselines to plan a pair with. When an earlier pass stopped between two hops of a
+    /// Jira transition (its write-ahead record is still there), the issue's current status,
+    /// if it is neither where the transition started nor its target, is tandem's own doing:
+    /// it stands in as the Jira baseline so the pair carries on to the target rather than
+    /// reading as a conflict. Returns whether that happened.
+    fn resume_transition(&self, baselines: &Baselines, jira: &Item) -> (Baselines, bool) {
+        let mut effective = baselines.clone();
+        let Some(t) = baselines.get(TRANSITION) else {
+            return (effective, false);
+        };
+        let (Some(FieldValue::State(target)), Some(FieldValue::State(origin))) = (&t.jira, &t.ado)
+        else {
+            return (effective, false);
+        };
+        let Some(f) = self.state_field() else {
+            return (effective, false);
+        };
+        let Some(FieldValue::State(now_at)) = jira.get(&f.jira) else {
+            return (effective, false);
+        };
+        if now_at.name.eq_ignore_ascii_case(&origin.name)
+            || now_at.name.eq_ignore_ascii_case(&target.name)
+        {
+            return (effective, true);
+        }
+        effective.entry(f.name().to_owned()).or_default().jira =
+            Some(FieldValue::State(now_at.clone()));
+        (effective, true)
     }
 
     fn failed(&self, subject: &str, message: String) -> ItemReport {
@@ -1639,6 +1703,24 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                         .map(|s| s.name.clone())
                         .unwrap_or_default(),
                 };
+                // Write-ahead: a crash between two hops leaves the issue in a status of
+                // tandem's making; the next pass reads this record and carries on instead
+                // of taking that status for a person's edit.
+                let origin = tandem_core::StateValue::new(current.clone(), None);
+                let ahead = SyncRecord {
+                    link: link.id,
+                    baselines: Baselines::from([(
+                        TRANSITION.to_owned(),
+                        tandem_core::Baseline {
+                            jira: Some(FieldValue::State(target.clone())),
+                            ado: Some(FieldValue::State(origin)),
+                        },
+                    )]),
+                    synced: Sided::default(),
+                    at: now(),
+                    audit: Vec::new(),
+                };
+                self.store.record_sync(&ahead).await?;
                 let w = self
                     .transition_to(
                         remote,
@@ -1654,6 +1736,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                     written_fields.jira.push(s.name.clone());
                     written.jira = Some(w);
                 }
+                baselines.insert(TRANSITION.to_owned(), tandem_core::Baseline::default());
             }
         }
         Ok(Executed::Done {
@@ -1787,6 +1870,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
         for side in Side::BOTH {
             match self.get_many(side, wanted.get(side)).await {
                 Ok(items) => {
+                    mark_seen(cx, side, &items);
                     for r in items {
                         fresh.insert((side, r.id.0.clone()), r);
                     }
@@ -1858,6 +1942,15 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
             cx.add(p.report);
         }
         Ok(())
+    }
+}
+
+/// Remembers items read this pass, so the same revision arriving again in a feed is not
+/// applied twice.
+fn mark_seen(cx: &Ctx, side: Side, items: &[RemoteItem]) {
+    let mut seen = cx.seen.lock();
+    for r in items {
+        seen.insert((side, r.id.0.clone(), r.revision.0.clone()));
     }
 }
 

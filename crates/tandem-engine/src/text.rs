@@ -164,13 +164,12 @@ fn html_text(html: &str) -> String {
             .collect();
         match name.as_str() {
             "br" => out.push('\n'),
-            "p" | "div" | "li" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "pre"
-            | "blockquote" | "table" | "tr" => {
-                if tag.starts_with('/') || name != "p" && name != "div" {
-                    out.push_str("\n\n");
-                } else if !out.is_empty() {
-                    out.push_str("\n\n");
-                }
+            "p" | "div" | "li" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+            // Every block boundary is a paragraph break (runs of them collapse later).
+            | "pre" | "blockquote" | "table" | "tr"
+                if !out.is_empty() =>
+            {
+                out.push_str("\n\n");
             }
             _ => {}
         }
