@@ -5,6 +5,7 @@
 mod commands;
 mod keyring;
 mod prove;
+mod wiring;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -31,6 +32,18 @@ enum Command {
     Token(commands::token::TokenArgs),
     /// Run the built-in Jira (and Azure DevOps) simulators until killed.
     Sim(commands::sim::SimArgs),
+    /// Sync the profiles once (`--dry-run` prints the plan and writes nothing).
+    Sync(commands::sync::SyncArgs),
+    /// Keep syncing at an interval until SIGINT or SIGTERM.
+    Run(commands::run::RunArgs),
+    /// Per profile: last pass, items linked, conflicts waiting, parked items, errors.
+    Status(commands::status::StatusArgs),
+    /// List the linked pairs.
+    Links(commands::links::LinksArgs),
+    /// List conflicts waiting for a person, or settle one.
+    Conflicts(commands::conflicts::ConflictsArgs),
+    /// What tandem did to an item, and why.
+    Audit(commands::audit::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +53,12 @@ fn main() -> ExitCode {
         Command::Config(args) => commands::config::run(&args),
         Command::Token(args) => commands::token::run(&args),
         Command::Sim(args) => commands::sim::run(&args),
+        Command::Sync(args) => commands::sync::run(&args),
+        Command::Run(args) => commands::run::run(&args),
+        Command::Status(args) => commands::status::run(&args),
+        Command::Links(args) => commands::links::run(&args),
+        Command::Conflicts(args) => commands::conflicts::run(&args),
+        Command::Audit(args) => commands::audit::run(&args),
     };
     match result {
         Ok(code) => code,

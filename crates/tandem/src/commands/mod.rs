@@ -1,8 +1,14 @@
 //! One module per subcommand. Each exposes `run(...) -> anyhow::Result<ExitCode>`.
 
+pub(crate) mod audit;
 pub(crate) mod config;
+pub(crate) mod conflicts;
 pub(crate) mod demo;
 pub(crate) mod init;
+pub(crate) mod links;
 pub(crate) mod rotate;
+pub(crate) mod run;
 pub(crate) mod sim;
+pub(crate) mod status;
+pub(crate) mod sync;
 pub(crate) mod token;
