@@ -1785,7 +1785,14 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
             };
             match self
                 .jira
-                .transition(&remote.id, &hop, &FieldChanges::default(), Some(&guard))
+                // Only the first hop needs the guard: the later ones follow tandem's own
+                // write (each guard costs Jira a read).
+                .transition(
+                    &remote.id,
+                    &hop,
+                    &FieldChanges::default(),
+                    last.is_none().then_some(&guard),
+                )
                 .await
             {
                 Ok(w) => {

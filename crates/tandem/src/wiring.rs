@@ -220,8 +220,12 @@ pub(crate) async fn engine(
     env: &Env,
     keyring: &dyn Keyring,
     mut hooks: Hooks,
+    concurrency: Option<usize>,
 ) -> anyhow::Result<SyncEngine> {
     let mut settings: SyncSettings = tandem_engine::from_profile(profile)?;
+    if let Some(n) = concurrency {
+        settings.options.concurrency = n.clamp(1, 64);
+    }
     let switches = TestSwitches::from_env(env)?;
     if let Some(g) = switches.intent_grace {
         settings.options.intent_grace = g;

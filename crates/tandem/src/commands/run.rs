@@ -22,6 +22,10 @@ pub(crate) struct RunArgs {
     /// Only this profile (default: every profile in the config).
     #[arg(long, value_name = "NAME")]
     profile: Option<String>,
+    /// Items synced at once (their requests overlap; both sides' rate limits still pace
+    /// them). Default 4.
+    #[arg(long, value_name = "N")]
+    concurrency: Option<usize>,
     /// Seconds between the start of two passes.
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     interval: u64,
@@ -52,7 +56,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
                 stop: stop.clone(),
                 ..Hooks::default()
             };
-            engines.push(wiring::engine(&config, profile, &env, keyring.as_ref(), hooks).await?);
+            engines.push(wiring::engine(&config, profile, &env, keyring.as_ref(), hooks, args.concurrency).await?);
         }
         tracing::info!(
             profiles = engines.len(),

@@ -28,6 +28,10 @@ pub(crate) struct SyncArgs {
     /// Only this profile (default: every profile in the config).
     #[arg(long, value_name = "NAME")]
     profile: Option<String>,
+    /// Items synced at once (their requests overlap; both sides' rate limits still pace
+    /// them). Default 4.
+    #[arg(long, value_name = "N")]
+    concurrency: Option<usize>,
     /// Print what would change, per item and field, and every conflict; write nothing.
     #[arg(long)]
     dry_run: bool,
@@ -138,7 +142,7 @@ pub(crate) fn run(args: &SyncArgs) -> anyhow::Result<ExitCode> {
                 stop: Stop::new(),
                 ..Hooks::default()
             };
-            let engine = wiring::engine(&config, profile, &env, keyring.as_ref(), hooks).await?;
+            let engine = wiring::engine(&config, profile, &env, keyring.as_ref(), hooks, args.concurrency).await?;
             let report = engine.pass(mode).await?;
             progress.finish();
             reports.push(report);
