@@ -23,12 +23,16 @@ pub(crate) struct Cli {
 enum Command {
     /// Show what tandem does against the built-in simulator, with no outside server.
     Demo,
+    /// Convert rich text between ADF, Jira wiki markup, HTML and Markdown (stdin to stdout;
+    /// what the target cannot express is listed on stderr).
+    Convert(commands::convert::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo => commands::demo::run(),
+        Command::Convert(args) => commands::convert::run(&args),
     };
     match result {
         Ok(code) => code,
