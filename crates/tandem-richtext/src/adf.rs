@@ -439,7 +439,30 @@ fn paragraph(inlines: Vec<Value>) -> Value {
 
 fn write_block(block: &Block, ctx: Ctx, losses: &mut Losses, out: &mut Vec<Value>) {
     match block {
-        Block::Paragraph { content } => out.push(paragraph(write_inlines(content, losses))),
+        Block::Paragraph { content } => {
+            // ADF has no inline image by URL: such images become blocks between the parts of
+            // the paragraph (a form that converts back to itself).
+            let mut part: Vec<Inline> = Vec::new();
+            for inline in content {
+                match inline {
+                    Inline::Media(m) if !is_media_file(m) => {
+                        if !part.is_empty() {
+                            out.push(paragraph(write_inlines(&part, losses)));
+                            part.clear();
+                        }
+                        losses.approximated(
+                            "inline image",
+                            "ADF shows images by URL only as blocks: written as its own block",
+                        );
+                        out.push(write_media_single(m, losses));
+                    }
+                    other => part.push(other.clone()),
+                }
+            }
+            if !part.is_empty() {
+                out.push(paragraph(write_inlines(&part, losses)));
+            }
+        }
         Block::Heading { level, content } => {
             if allows(ctx, Kind::Heading) {
                 let mut v = node("heading", write_inlines(content, losses));
@@ -518,6 +541,42 @@ fn write_block(block: &Block, ctx: Ctx, losses: &mut Losses, out: &mut Vec<Value
     }
 }
 
+/// A file that `mediaInline` can hold: Jira media, or an attachment known by name (written with
+/// the name as its id until the engine maps it, as it must before writing to Jira).
+fn is_media_file(m: &Media) -> bool {
+    match &m.source {
+        MediaRef::JiraMedia { id, .. } => !id.is_empty(),
+        MediaRef::File { name } => !name.is_empty(),
+        MediaRef::Url { .. } => false,
+    }
+}
+
+fn media_inline_attrs(media: &Media) -> Value {
+    let (id, collection) = match &media.source {
+        MediaRef::JiraMedia { id, collection } => (id.clone(), collection.clone()),
+        MediaRef::File { name } => (name.clone(), String::new()),
+        MediaRef::Url { url } => (url.clone(), String::new()),
+    };
+    let mut attrs = Map::new();
+    attrs.insert("type".into(), json!("file"));
+    attrs.insert("id".into(), json!(id));
+    attrs.insert("collection".into(), json!(collection));
+    let alt = match &media.source {
+        MediaRef::File { name } => Some(media.alt.clone().unwrap_or_else(|| name.clone())),
+        _ => media.alt.clone(),
+    };
+    if let Some(alt) = alt {
+        attrs.insert("alt".into(), json!(alt));
+    }
+    if let Some(w) = media.width {
+        attrs.insert("width".into(), json!(w));
+    }
+    if let Some(h) = media.height {
+        attrs.insert("height".into(), json!(h));
+    }
+    Value::Object(attrs)
+}
+
 fn bolden(content: &[Inline]) -> Vec<Inline> {
     content
         .iter()
@@ -584,6 +643,8 @@ fn write_task_list(list: &List, losses: &mut Losses) -> Value {
             match block {
                 Block::Paragraph { content } if nested.is_empty() => {
                     if !inlines.is_empty() {
+                        // Two breaks: the normal form reads them as a paragraph boundary.
+                        inlines.push(Inline::HardBreak);
                         inlines.push(Inline::HardBreak);
                     }
                     inlines.extend(content.iter().cloned());
@@ -842,9 +903,8 @@ fn write_inlines(inlines: &[Inline], losses: &mut Losses) -> Vec<Value> {
                 "attrs": { "timestamp": timestamp_ms.to_string() },
             })),
             Inline::Media(media) => {
-                let attrs = media_attrs(media);
-                if matches!(&media.source, MediaRef::JiraMedia { id, .. } if !id.is_empty()) {
-                    out.push(json!({ "type": "mediaInline", "attrs": attrs }));
+                if is_media_file(media) {
+                    out.push(json!({ "type": "mediaInline", "attrs": media_inline_attrs(media) }));
                 } else {
                     // mediaInline holds files only; an external image inline becomes a link.
                     losses.approximated(

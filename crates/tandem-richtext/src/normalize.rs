@@ -79,7 +79,7 @@ pub(crate) fn normalize_blocks(blocks: Vec<Block>) -> Vec<Block> {
             }
             Block::CodeBlock { language, text } => {
                 let text = text.replace("\r\n", "\n").replace('\r', "\n");
-                let text = text.trim_end_matches('\n').to_string();
+                let text = text.trim_matches('\n').to_string();
                 let language = language
                     .map(|l| l.trim().to_ascii_lowercase())
                     .filter(|l| !l.is_empty() && l.chars().all(|c| !c.is_whitespace()));
@@ -263,7 +263,10 @@ fn normalize_inlines(inlines: Vec<Inline>, allow_breaks: bool) -> Vec<Inline> {
             }
             Inline::Emoji { shortname, text } => {
                 let name = shortname.trim().trim_matches(':').to_string();
-                let text = text.filter(|t| !t.trim().is_empty());
+                // The character a writer shows for a known short name carries nothing.
+                let text = text.filter(|t| {
+                    !t.trim().is_empty() && crate::text::emoji_char(&name) != Some(t.as_str())
+                });
                 if name.is_empty() {
                     if let Some(t) = text {
                         nodes.push(Inline::text(t));

@@ -240,7 +240,11 @@ impl Writer<'_> {
                         .dropped("image source", "the image URL uses an unsafe scheme");
                 }
             }
-            MediaRef::File { name } if !crate::text::is_image_name(name) => {
+            MediaRef::File { name }
+                if !crate::text::is_image_name(name)
+                    && media.width.is_none()
+                    && media.height.is_none() =>
+            {
                 self.losses.approximated(
                     "attachment",
                     "an attachment known by file name only (map it to an attachment URL first)",

@@ -164,19 +164,15 @@ impl Writer<'_> {
             };
             let body = self.item_blocks(&item.blocks);
             let pad = " ".repeat(width);
-            let body = if body.is_empty() { String::new() } else { body };
-            // A body that starts with a block other than a paragraph begins on the next line.
+            // Whatever the first block is, it starts on the marker's line: a marker alone on
+            // a line after a paragraph would read as a setext heading underline.
             let starts_inline = matches!(item.blocks.first(), Some(Block::Paragraph { .. }));
-            let text = if list.kind == ListKind::Task {
-                if starts_inline {
-                    indent(&body, &format!("{marker} "), &pad)
-                } else {
-                    format!("{marker}\n{}", indent(&body, &pad, &pad))
-                }
-            } else if starts_inline || body.is_empty() {
-                indent(&body, &format!("{marker} "), &pad)
+            let text = if list.kind == ListKind::Task && !starts_inline {
+                // A checkbox needs text on its line: a zero-width space (the normal form drops
+                // it again), then the blocks below.
+                format!("{marker} \u{200b}\n{}", indent(&body, &pad, &pad))
             } else {
-                format!("{marker}\n{}", indent(&body, &pad, &pad))
+                indent(&body, &format!("{marker} "), &pad)
             };
             items.push(if text.is_empty() { marker } else { text });
         }
@@ -446,8 +442,22 @@ impl Writer<'_> {
         // touch ours; otherwise use the HTML tags the reader honours.
         let neighbour_emphasis = |n: Option<&Inline>| matches!(n, Some(Inline::Text { marks: m, .. }) if (m.strong || m.em || m.strike) && !m.code);
         let flanking_ok = {
-            let first = text.chars().next();
-            let last = text.chars().last();
+            // With nested delimiters, the outer ones touch the inner ones: punctuation.
+            let nested = [marks.strong, marks.em, marks.strike]
+                .iter()
+                .filter(|m| **m)
+                .count()
+                > 1;
+            let first = if nested {
+                Some('*')
+            } else {
+                text.chars().next()
+            };
+            let last = if nested {
+                Some('*')
+            } else {
+                text.chars().last()
+            };
             let before = prev.and_then(last_char);
             let after = next.and_then(first_char);
             let punct = |c: Option<char>| {
@@ -619,7 +629,8 @@ fn escape_line_starts(text: &str) -> String {
         .map(|line| {
             let first = line.chars().next();
             let risky = match first {
-                Some('-' | '+' | '=' | '#' | '>' | '|' | '~' | ':') => true,
+                Some('-' | '+' | '=' | '#' | '>' | '|') => true,
+                Some('~') => line.starts_with("~~~"),
                 Some(c) if c.is_ascii_digit() => {
                     let rest = line.trim_start_matches(|c: char| c.is_ascii_digit());
                     rest.starts_with(". ")

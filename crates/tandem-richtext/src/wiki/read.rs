@@ -770,7 +770,15 @@ impl InlineParser<'_> {
         }
         let raw: String = inner.iter().collect();
         let next = close + 1;
-        if let Some(user) = raw.strip_prefix('~') {
+        let has_pipe = {
+            let mut escaped = false;
+            inner.iter().any(|&c| {
+                let pipe = c == '|' && !escaped;
+                escaped = c == '\\' && !escaped;
+                pipe
+            })
+        };
+        if let Some(user) = raw.strip_prefix('~').filter(|_| !has_pipe) {
             let user = user.trim();
             let user = match user
                 .strip_prefix("accountid:")
@@ -787,7 +795,7 @@ impl InlineParser<'_> {
                 })],
             ));
         }
-        if let Some(file) = raw.strip_prefix('^') {
+        if let Some(file) = raw.strip_prefix('^').filter(|_| !has_pipe) {
             return Some((
                 next,
                 vec![Inline::Media(Media {

@@ -215,15 +215,12 @@ impl Writer<'_> {
                                 "list item paragraphs",
                                 "a wiki list item is one line: paragraphs joined by line breaks",
                             );
-                            text.push_str(" \\\\ ");
+                            text.push_str(" \\\\ \\\\ ");
                         }
                         text.push_str(&self.inlines(content, LINE));
                         first = false;
                     }
                     Block::Media(media) => {
-                        if !first {
-                            text.push(' ');
-                        }
                         text.push_str(&self.media(media));
                         first = false;
                     }
@@ -337,7 +334,8 @@ impl Writer<'_> {
             }
         }
         parts.retain(|p| !p.is_empty());
-        parts.join(" \\\\ ")
+        // Two breaks: the normal form reads them as a paragraph boundary.
+        parts.join(" \\\\ \\\\ ")
     }
 
     fn media(&mut self, media: &Media) -> String {
@@ -371,6 +369,8 @@ impl Writer<'_> {
         }
         if let MediaRef::File { name } = &media.source
             && !is_image_name(name)
+            && media.width.is_none()
+            && media.height.is_none()
         {
             return format!("[^{target}]");
         }
