@@ -904,6 +904,12 @@ fn write_inlines(inlines: &[Inline], losses: &mut Losses) -> Vec<Value> {
             })),
             Inline::Media(media) => {
                 if is_media_file(media) {
+                    if let MediaRef::File { .. } = media.source {
+                        losses.approximated(
+                            "attachment",
+                            "an attachment known by file name only (map it to a Jira media id first)",
+                        );
+                    }
                     out.push(json!({ "type": "mediaInline", "attrs": media_inline_attrs(media) }));
                 } else {
                     // mediaInline holds files only; an external image inline becomes a link.
