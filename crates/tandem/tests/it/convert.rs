@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+#[allow(clippy::unwrap_used)] // a test helper: a panic is a failed test
 fn convert(args: &[&str], input: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
         .arg("convert")
