@@ -810,9 +810,11 @@ fn media_attrs(media: &Media) -> Value {
         }
         MediaRef::File { name } => {
             // A file known only by name (wiki): the engine maps it to a media id before
-            // writing to Jira; unmapped, it stays a reference to the name.
-            attrs.insert("type".into(), json!("external"));
-            attrs.insert("url".into(), json!(name));
+            // writing to Jira; unmapped, the name stands in for the id, as Atlassian's wiki
+            // converter does.
+            attrs.insert("type".into(), json!("file"));
+            attrs.insert("id".into(), json!(name));
+            attrs.insert("collection".into(), json!(""));
         }
     }
     if let Some(alt) = &media.alt {
@@ -828,6 +830,12 @@ fn media_attrs(media: &Media) -> Value {
 }
 
 fn write_media_single(media: &Media, losses: &mut Losses) -> Value {
+    if let MediaRef::File { .. } = media.source {
+        losses.approximated(
+            "attachment",
+            "an attachment known by file name only (map it to a Jira media id first)",
+        );
+    }
     if let MediaRef::JiraMedia { id, .. } = &media.source
         && id.is_empty()
     {

@@ -240,11 +240,7 @@ impl Writer<'_> {
                         .dropped("image source", "the image URL uses an unsafe scheme");
                 }
             }
-            MediaRef::File { name }
-                if !crate::text::is_image_name(name)
-                    && media.width.is_none()
-                    && media.height.is_none() =>
-            {
+            MediaRef::File { name } if !crate::text::is_image_name(name) => {
                 self.losses.approximated(
                     "attachment",
                     "an attachment known by file name only (map it to an attachment URL first)",

@@ -342,8 +342,12 @@ fn html_tag(tag: &str, marks: &Marks, html: &mut HtmlMarks, out: &mut Vec<Inline
         return;
     }
     if closing {
-        if let Some(pos) = html.stack.iter().rposition(|(n, _)| *n == name) {
-            html.stack.truncate(pos);
+        match html.stack.iter().rposition(|(n, _)| *n == name) {
+            Some(pos) => html.stack.truncate(pos),
+            None if !KNOWN_TAGS.contains(&name.as_str()) => {
+                out.push(Inline::marked(tag, html.current(marks)));
+            }
+            None => {}
         }
         return;
     }
@@ -361,11 +365,21 @@ fn html_tag(tag: &str, marks: &Marks, html: &mut HtmlMarks, out: &mut Vec<Inline
                 m.color = Some(color);
             }
         }
-        _ => return,
+        // Any other tag is not ours to interpret: keep it as the text it is.
+        _ => {
+            out.push(Inline::marked(tag, html.current(marks)));
+            return;
+        }
     }
     // Keep the stack relative to the block's base marks.
     html.stack.push((name, m));
 }
+
+/// The inline tags the reader interprets (what the writer emits, and their synonyms).
+const KNOWN_TAGS: [&str; 14] = [
+    "u", "ins", "sub", "sup", "strong", "b", "em", "i", "s", "del", "strike", "code", "span",
+    "font",
+];
 
 fn style_color(tag: &str) -> Option<String> {
     let lower = tag.to_ascii_lowercase();

@@ -262,7 +262,15 @@ impl Writer<'_> {
         let mut parts = Vec::new();
         for block in blocks {
             match block {
-                Block::Paragraph { content } => parts.push(self.inlines(content, Slot::Cell)),
+                Block::Paragraph { content } => {
+                    let text = self.inlines(content, Slot::Cell);
+                    // A cell that is just `-` or starts with a list marker reads as empty.
+                    let text = match text.chars().next() {
+                        Some('-' | '+') => format!("\\{text}"),
+                        _ => text,
+                    };
+                    parts.push(text);
+                }
                 Block::Media(m) => parts.push(self.media(m)),
                 other => {
                     self.losses.approximated(
@@ -288,6 +296,18 @@ impl Writer<'_> {
     fn media(&mut self, media: &Media) -> String {
         let url = match &media.source {
             MediaRef::Url { url } => url.clone(),
+            MediaRef::File { name } if !crate::text::is_image_name(name) => {
+                self.losses.approximated(
+                    "attachment",
+                    "an attachment known by file name only (map it to a URL first): written as a link",
+                );
+                let label = media.alt.as_deref().unwrap_or(name);
+                return format!(
+                    "[{}]({})",
+                    escape_text(label, Slot::Heading),
+                    link_destination(name)
+                );
+            }
             MediaRef::File { name } => {
                 self.losses.approximated(
                     "image",

@@ -163,7 +163,9 @@ impl Writer<'_> {
             (Some(lang), false) if is_plain_word(lang) => {
                 format!("{{code:{lang}}}\n{text}\n{{code}}")
             }
-            (None, false) => format!("{{code}}\n{text}\n{{code}}"),
+            // `{code}` without a language is highlighted as Java by Jira (and read so by
+            // Atlassian's converter): plain code is `{noformat}`.
+            (None, false) if !has_noformat => format!("{{noformat}}\n{text}\n{{noformat}}"),
             _ => {
                 if has_noformat {
                     self.losses.approximated(
@@ -367,11 +369,12 @@ impl Writer<'_> {
             self.losses.dropped("image", "an image without a reference");
             return String::new();
         }
-        if let MediaRef::File { name } = &media.source
-            && !is_image_name(name)
-            && media.width.is_none()
-            && media.height.is_none()
-        {
+        // A file that is not an image is an attachment link (as the reader takes it back).
+        if !matches!(media.source, MediaRef::Url { .. }) && !is_image_name(&target) {
+            if media.width.is_some() || media.height.is_some() {
+                self.losses
+                    .dropped("image size", "a wiki attachment link has no size");
+            }
             return format!("[^{target}]");
         }
         let mut options = Vec::new();
