@@ -407,18 +407,104 @@ fn allows(ctx: Ctx, kind: Kind) -> bool {
 }
 
 pub(crate) fn write(doc: &Document, losses: &mut Losses) -> String {
-    write_value(doc, losses).to_string()
+    let root = write_root(doc, losses);
+    // Serialising our own tree cannot fail (no maps with non-string keys).
+    serde_json::to_string(&root).unwrap_or_default()
 }
 
 pub(crate) fn write_value(doc: &Document, losses: &mut Losses) -> Value {
-    json!({
-        "version": 1,
-        "type": "doc",
-        "content": write_blocks(&doc.blocks, Ctx::Doc, losses),
-    })
+    serde_json::to_value(write_root(doc, losses)).unwrap_or(Value::Null)
 }
 
-fn write_blocks(blocks: &[Block], ctx: Ctx, losses: &mut Losses) -> Vec<Value> {
+fn write_root(doc: &Document, losses: &mut Losses) -> N {
+    let mut root = N::new("doc").content(write_blocks(&doc.blocks, Ctx::Doc, losses));
+    root.version = true;
+    root
+}
+
+/// An output node. A typed tree rather than `serde_json::Value`: building and dropping a
+/// `Value` per node (a `BTreeMap` each) made a 1 MB document take several times longer.
+#[derive(Debug, Default)]
+struct N {
+    kind: &'static str,
+    version: bool,
+    attrs: Option<Value>,
+    content: Option<Vec<N>>,
+    text: Option<String>,
+    marks: Vec<Value>,
+    /// A node passed through verbatim (an unknown ADF node).
+    raw: Option<Value>,
+}
+
+impl N {
+    fn new(kind: &'static str) -> N {
+        N {
+            kind,
+            ..N::default()
+        }
+    }
+
+    fn attrs(mut self, attrs: Value) -> N {
+        self.attrs = Some(attrs);
+        self
+    }
+
+    fn content(mut self, content: Vec<N>) -> N {
+        self.content = Some(content);
+        self
+    }
+
+    fn text(text: impl Into<String>) -> N {
+        N {
+            kind: "text",
+            text: Some(text.into()),
+            ..N::default()
+        }
+    }
+
+    fn raw(value: Value) -> N {
+        N {
+            raw: Some(value),
+            ..N::default()
+        }
+    }
+
+    fn kind(&self) -> &str {
+        match &self.raw {
+            Some(v) => node_type(v),
+            None => self.kind,
+        }
+    }
+}
+
+impl serde::Serialize for N {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        if let Some(raw) = &self.raw {
+            return raw.serialize(s);
+        }
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("type", self.kind)?;
+        if self.version {
+            map.serialize_entry("version", &1)?;
+        }
+        if let Some(attrs) = &self.attrs {
+            map.serialize_entry("attrs", attrs)?;
+        }
+        if let Some(content) = &self.content {
+            map.serialize_entry("content", content)?;
+        }
+        if let Some(text) = &self.text {
+            map.serialize_entry("text", text)?;
+        }
+        if !self.marks.is_empty() {
+            map.serialize_entry("marks", &self.marks)?;
+        }
+        map.end()
+    }
+}
+
+fn write_blocks(blocks: &[Block], ctx: Ctx, losses: &mut Losses) -> Vec<N> {
     let mut out = Vec::new();
     for block in blocks {
         write_block(block, ctx, losses, &mut out);
@@ -426,18 +512,24 @@ fn write_blocks(blocks: &[Block], ctx: Ctx, losses: &mut Losses) -> Vec<Value> {
     out
 }
 
-fn node(kind: &str, content: Vec<Value>) -> Value {
-    let mut map = Map::new();
-    map.insert("type".into(), Value::String(kind.to_string()));
-    map.insert("content".into(), Value::Array(content));
-    Value::Object(map)
+fn obj(kind: &'static str, attrs: Option<Value>, content: Option<Vec<N>>) -> N {
+    N {
+        kind,
+        attrs,
+        content,
+        ..N::default()
+    }
 }
 
-fn paragraph(inlines: Vec<Value>) -> Value {
+fn node(kind: &'static str, content: Vec<N>) -> N {
+    N::new(kind).content(content)
+}
+
+fn paragraph(inlines: Vec<N>) -> N {
     node("paragraph", inlines)
 }
 
-fn write_block(block: &Block, ctx: Ctx, losses: &mut Losses, out: &mut Vec<Value>) {
+fn write_block(block: &Block, ctx: Ctx, losses: &mut Losses, out: &mut Vec<N>) {
     match block {
         Block::Paragraph { content } => {
             // ADF has no inline image by URL: such images become blocks between the parts of
@@ -465,9 +557,10 @@ fn write_block(block: &Block, ctx: Ctx, losses: &mut Losses, out: &mut Vec<Value
         }
         Block::Heading { level, content } => {
             if allows(ctx, Kind::Heading) {
-                let mut v = node("heading", write_inlines(content, losses));
-                v["attrs"] = json!({ "level": level });
-                out.push(v);
+                out.push(
+                    node("heading", write_inlines(content, losses))
+                        .attrs(json!({ "level": level })),
+                );
             } else {
                 losses.approximated(
                     "heading",
@@ -492,10 +585,9 @@ fn write_block(block: &Block, ctx: Ctx, losses: &mut Losses, out: &mut Vec<Value
             }
         }
         Block::CodeBlock { language, text } => {
-            let mut v =
-                json!({ "type": "codeBlock", "content": [{ "type": "text", "text": text }] });
+            let mut v = node("codeBlock", vec![N::text(text.clone())]);
             if let Some(lang) = language {
-                v["attrs"] = json!({ "language": lang });
+                v = v.attrs(json!({ "language": lang }));
             }
             out.push(v);
         }
@@ -516,7 +608,7 @@ fn write_block(block: &Block, ctx: Ctx, losses: &mut Losses, out: &mut Vec<Value
         Block::Panel(panel) => write_panel(panel, ctx, losses, out),
         Block::Rule => {
             if allows(ctx, Kind::Rule) {
-                out.push(json!({ "type": "rule" }));
+                out.push(N::new("rule"));
             } else {
                 losses.dropped("rule", "ADF allows no rule inside a list item or quote");
             }
@@ -594,14 +686,14 @@ fn bolden(content: &[Inline]) -> Vec<Inline> {
 }
 
 /// ADF containers must not be empty.
-fn non_empty(mut content: Vec<Value>) -> Vec<Value> {
+fn non_empty(mut content: Vec<N>) -> Vec<N> {
     if content.is_empty() {
         content.push(paragraph(Vec::new()));
     }
     content
 }
 
-fn write_list(list: &List, losses: &mut Losses) -> Value {
+fn write_list(list: &List, losses: &mut Losses) -> N {
     match list.kind {
         ListKind::Task => write_task_list(list, losses),
         ListKind::Bullet | ListKind::Ordered { .. } => {
@@ -612,7 +704,7 @@ fn write_list(list: &List, losses: &mut Losses) -> Value {
                     let mut content = write_blocks(&item.blocks, Ctx::ListItem, losses);
                     // A list item must open with a paragraph, code block or image.
                     let opens_ok = content.first().is_some_and(|c| {
-                        matches!(node_type(c), "paragraph" | "codeBlock" | "mediaSingle")
+                        matches!(c.kind(), "paragraph" | "codeBlock" | "mediaSingle")
                     });
                     if !opens_ok {
                         content.insert(0, paragraph(Vec::new()));
@@ -622,9 +714,7 @@ fn write_list(list: &List, losses: &mut Losses) -> Value {
                 .collect();
             match list.kind {
                 ListKind::Ordered { start } => {
-                    let mut v = node("orderedList", items);
-                    v["attrs"] = json!({ "order": start });
-                    v
+                    node("orderedList", items).attrs(json!({ "order": start }))
                 }
                 _ => node("bulletList", items),
             }
@@ -634,7 +724,7 @@ fn write_list(list: &List, losses: &mut Losses) -> Value {
 
 /// Task items hold inline content only; nested task lists follow their item. Other blocks in
 /// a task item are flattened to text.
-fn write_task_list(list: &List, losses: &mut Losses) -> Value {
+fn write_task_list(list: &List, losses: &mut Losses) -> N {
     let mut content = Vec::new();
     for (n, item) in list.items.iter().enumerate() {
         let mut inlines: Vec<Inline> = Vec::new();
@@ -668,26 +758,32 @@ fn write_task_list(list: &List, losses: &mut Losses) -> Value {
         } else {
             "TODO"
         };
-        content.push(json!({
-            "type": "taskItem",
-            "attrs": { "localId": format!("task-{n}"), "state": state },
-            "content": write_inlines(&inlines, losses),
-        }));
+        content.push(obj(
+            "taskItem",
+            Some(json!({ "localId": format!("task-{n}"), "state": state })),
+            Some(write_inlines(&inlines, losses)),
+        ));
         for sub in nested {
             content.push(write_task_list(sub, losses));
         }
     }
     // A task list must open with a task item.
-    if content.first().is_none_or(|c| node_type(c) != "taskItem") {
+    if content.first().is_none_or(|c| c.kind() != "taskItem") {
         content.insert(
             0,
-            json!({ "type": "taskItem", "attrs": { "localId": "task", "state": "TODO" }, "content": [] }),
+            N::new("taskItem")
+                .attrs(json!({ "localId": "task", "state": "TODO" }))
+                .content(Vec::new()),
         );
     }
-    json!({ "type": "taskList", "attrs": { "localId": "tasks" }, "content": content })
+    obj(
+        "taskList",
+        Some(json!({ "localId": "tasks" })),
+        Some(content),
+    )
 }
 
-fn write_panel(panel: &Panel, ctx: Ctx, losses: &mut Losses, out: &mut Vec<Value>) {
+fn write_panel(panel: &Panel, ctx: Ctx, losses: &mut Losses, out: &mut Vec<N>) {
     if panel.kind == PanelKind::Expand {
         if allows(ctx, Kind::Expand) {
             let (kind, inner) = if ctx == Ctx::Doc {
@@ -695,11 +791,11 @@ fn write_panel(panel: &Panel, ctx: Ctx, losses: &mut Losses, out: &mut Vec<Value
             } else {
                 ("nestedExpand", Ctx::NestedExpand)
             };
-            out.push(json!({
-                "type": kind,
-                "attrs": { "title": panel.title.clone().unwrap_or_default() },
-                "content": non_empty(write_blocks(&panel.blocks, inner, losses)),
-            }));
+            out.push(obj(
+                kind,
+                Some(json!({ "title": panel.title.clone().unwrap_or_default() })),
+                Some(non_empty(write_blocks(&panel.blocks, inner, losses))),
+            ));
             return;
         }
         losses.approximated(
@@ -737,14 +833,14 @@ fn write_panel(panel: &Panel, ctx: Ctx, losses: &mut Losses, out: &mut Vec<Value
         )));
     }
     content.extend(write_blocks(&panel.blocks, Ctx::Panel, losses));
-    out.push(json!({
-        "type": "panel",
-        "attrs": { "panelType": panel.kind.name() },
-        "content": non_empty(content),
-    }));
+    out.push(obj(
+        "panel",
+        Some(json!({ "panelType": panel.kind.name() })),
+        Some(non_empty(content)),
+    ));
 }
 
-fn write_title(panel: &Panel, losses: &mut Losses, out: &mut Vec<Value>) {
+fn write_title(panel: &Panel, losses: &mut Losses, out: &mut Vec<N>) {
     if let Some(title) = &panel.title {
         out.push(paragraph(write_inlines(
             &[Inline::marked(
@@ -759,8 +855,8 @@ fn write_title(panel: &Panel, losses: &mut Losses, out: &mut Vec<Value>) {
     }
 }
 
-fn write_table(table: &Table, losses: &mut Losses) -> Value {
-    let rows: Vec<Value> = table
+fn write_table(table: &Table, losses: &mut Losses) -> N {
+    let rows: Vec<N> = table
         .rows
         .iter()
         .map(|row| {
@@ -785,7 +881,7 @@ fn write_table(table: &Table, losses: &mut Losses) -> Value {
                         non_empty(write_blocks(&cell.blocks, Ctx::Cell, losses)),
                     );
                     if !attrs.is_empty() {
-                        v["attrs"] = Value::Object(attrs);
+                        v = v.attrs(Value::Object(attrs));
                     }
                     v
                 })
@@ -793,7 +889,7 @@ fn write_table(table: &Table, losses: &mut Losses) -> Value {
             node("tableRow", cells)
         })
         .collect();
-    json!({ "type": "table", "content": rows })
+    obj("table", None, Some(rows))
 }
 
 fn media_attrs(media: &Media) -> Value {
@@ -829,7 +925,7 @@ fn media_attrs(media: &Media) -> Value {
     Value::Object(attrs)
 }
 
-fn write_media_single(media: &Media, losses: &mut Losses) -> Value {
+fn write_media_single(media: &Media, losses: &mut Losses) -> N {
     if let MediaRef::File { .. } = media.source {
         losses.approximated(
             "attachment",
@@ -845,19 +941,19 @@ fn write_media_single(media: &Media, losses: &mut Losses) -> Value {
             losses,
         ));
     }
-    json!({
-        "type": "mediaSingle",
-        "attrs": { "layout": "center" },
-        "content": [{ "type": "media", "attrs": media_attrs(media) }],
-    })
+    node(
+        "mediaSingle",
+        vec![N::new("media").attrs(media_attrs(media))],
+    )
+    .attrs(json!({ "layout": "center" }))
 }
 
-fn write_opaque_block(o: &Opaque, losses: &mut Losses) -> Value {
+fn write_opaque_block(o: &Opaque, losses: &mut Losses) -> N {
     if o.format == Format::Adf
         && let Ok(v) = serde_json::from_str::<Value>(&o.raw)
         && v.is_object()
     {
-        return v;
+        return N::raw(v);
     }
     losses.approximated(
         "unsupported construct",
@@ -877,7 +973,7 @@ fn text_with_breaks(text: &str) -> Vec<Inline> {
     out
 }
 
-fn write_inlines(inlines: &[Inline], losses: &mut Losses) -> Vec<Value> {
+fn write_inlines(inlines: &[Inline], losses: &mut Losses) -> Vec<N> {
     let mut out = Vec::new();
     for inline in inlines {
         match inline {
@@ -885,14 +981,11 @@ fn write_inlines(inlines: &[Inline], losses: &mut Losses) -> Vec<Value> {
                 if text.is_empty() {
                     continue;
                 }
-                let mut v = json!({ "type": "text", "text": text });
-                let marks = write_marks(marks);
-                if !marks.is_empty() {
-                    v["marks"] = Value::Array(marks);
-                }
+                let mut v = N::text(text.clone());
+                v.marks = write_marks(marks);
                 out.push(v);
             }
-            Inline::HardBreak => out.push(json!({ "type": "hardBreak" })),
+            Inline::HardBreak => out.push(N::new("hardBreak")),
             Inline::Mention(m) => out.push(write_mention(m, losses)),
             Inline::Emoji { shortname, text } => {
                 let mut attrs = Map::new();
@@ -900,16 +993,14 @@ fn write_inlines(inlines: &[Inline], losses: &mut Losses) -> Vec<Value> {
                 if let Some(t) = text {
                     attrs.insert("text".into(), json!(t));
                 }
-                out.push(json!({ "type": "emoji", "attrs": attrs }));
+                out.push(N::new("emoji").attrs(Value::Object(attrs)));
             }
-            Inline::Status { text, color } => out.push(json!({
-                "type": "status",
-                "attrs": { "text": text, "color": color, "localId": "" },
-            })),
-            Inline::Date { timestamp_ms } => out.push(json!({
-                "type": "date",
-                "attrs": { "timestamp": timestamp_ms.to_string() },
-            })),
+            Inline::Status { text, color } => out.push(
+                N::new("status").attrs(json!({ "text": text, "color": color, "localId": "" })),
+            ),
+            Inline::Date { timestamp_ms } => {
+                out.push(N::new("date").attrs(json!({ "timestamp": timestamp_ms.to_string() })));
+            }
             Inline::Media(media) => {
                 if is_media_file(media) {
                     if let MediaRef::File { .. } = media.source {
@@ -918,7 +1009,7 @@ fn write_inlines(inlines: &[Inline], losses: &mut Losses) -> Vec<Value> {
                             "an attachment known by file name only (map it to a Jira media id first)",
                         );
                     }
-                    out.push(json!({ "type": "mediaInline", "attrs": media_inline_attrs(media) }));
+                    out.push(N::new("mediaInline").attrs(media_inline_attrs(media)));
                 } else {
                     // mediaInline holds files only; an external image inline becomes a link.
                     losses.approximated(
@@ -933,32 +1024,30 @@ fn write_inlines(inlines: &[Inline], losses: &mut Losses) -> Vec<Value> {
                     let label = label.unwrap_or_else(|| href.clone());
                     if href.is_empty() {
                         if !label.is_empty() {
-                            out.push(json!({ "type": "text", "text": label }));
+                            out.push(N::text(label));
                         }
                     } else {
-                        out.push(json!({
-                            "type": "text",
-                            "text": label,
-                            "marks": [{ "type": "link", "attrs": { "href": href } }],
-                        }));
+                        let mut v = N::text(label);
+                        v.marks = vec![json!({ "type": "link", "attrs": { "href": href } })];
+                        out.push(v);
                     }
                 }
             }
             Inline::Card { url } => {
-                out.push(json!({ "type": "inlineCard", "attrs": { "url": url } }));
+                out.push(N::new("inlineCard").attrs(json!({ "url": url })));
             }
             Inline::Opaque(o) => {
                 if o.format == Format::Adf
                     && let Ok(v) = serde_json::from_str::<Value>(&o.raw)
                     && v.is_object()
                 {
-                    out.push(v);
+                    out.push(N::raw(v));
                 } else if !o.text.is_empty() {
                     losses.approximated(
                         "unsupported construct",
                         "written as plain text (the source format had a construct ADF cannot hold)",
                     );
-                    out.push(json!({ "type": "text", "text": o.text }));
+                    out.push(N::text(o.text.clone()));
                 }
             }
         }
@@ -966,7 +1055,7 @@ fn write_inlines(inlines: &[Inline], losses: &mut Losses) -> Vec<Value> {
     out
 }
 
-fn write_mention(m: &Mention, losses: &mut Losses) -> Value {
+fn write_mention(m: &Mention, losses: &mut Losses) -> N {
     let name = m.display.as_deref().unwrap_or(m.user.id());
     match &m.user {
         UserRef::JiraAccountId(id) => {
@@ -976,14 +1065,14 @@ fn write_mention(m: &Mention, losses: &mut Losses) -> Value {
                 attrs.insert("text".into(), json!(format!("@{d}")));
             }
             attrs.insert("accessLevel".into(), json!(""));
-            json!({ "type": "mention", "attrs": attrs })
+            N::new("mention").attrs(Value::Object(attrs))
         }
         _ => {
             losses.approximated(
                 "mention",
                 "the user has no Jira Cloud account id (map it first): written as text",
             );
-            json!({ "type": "text", "text": format!("@{name}") })
+            N::text(format!("@{name}"))
         }
     }
 }
