@@ -9,6 +9,15 @@
 //! ([`Document::normalize`]), so the engine compares documents from different systems with
 //! `==`, and converting A -> B -> A twice reaches a fixed point.
 //!
+//! How the engine uses it, per rich-text field or comment:
+//! 1. `parse(format, text)` (or [`parse_adf_value`] for a JSON body) on both sides, and compare
+//!    documents (or their serde JSON, for baselines and hashes) with `==`: equal means unchanged.
+//! 2. Before writing to the other side: [`Document::map_mentions`] through the user map,
+//!    [`Document::map_media`] after uploading each attachment ([`Document::media`] lists them,
+//!    [`MediaRef::key`] identifies them), and for Jira Cloud [`carry_over_media`] with the current
+//!    value, so media the other side cannot show are kept (issue 10).
+//! 3. `render(&doc, format)` (or [`render_adf_value`]) and log each [`Loss`] on the item.
+//!
 //! Pure: this crate must never depend on I/O of any kind (no network, files, clocks, tokio),
 //! nor on any other tandem crate.
 

@@ -118,8 +118,9 @@ pub(crate) fn normalize_blocks(blocks: Vec<Block>) -> Vec<Block> {
                 }
             }
             Block::Media(mut media) => {
-                normalize_media(&mut media);
-                out.push(Block::Media(media));
+                if normalize_media(&mut media) {
+                    out.push(Block::Media(media));
+                }
             }
             Block::Opaque(opaque) => out.push(Block::Opaque(opaque)),
         }
@@ -186,7 +187,16 @@ fn split_paragraph(content: Vec<Inline>) -> Vec<Vec<Inline>> {
     parts
 }
 
-pub(crate) fn normalize_media(media: &mut Media) {
+/// Normalises a media reference; `false` when nothing is left to refer to (an empty or unsafe
+/// URL), and the node goes.
+pub(crate) fn normalize_media(media: &mut Media) -> bool {
+    if let crate::model::MediaRef::Url { url } = &mut media.source {
+        let trimmed = url.trim();
+        if trimmed.is_empty() || !crate::html::safe_url(trimmed) {
+            return false;
+        }
+        *url = trimmed.to_string();
+    }
     media.alt = media
         .alt
         .take()
@@ -194,6 +204,7 @@ pub(crate) fn normalize_media(media: &mut Media) {
         .filter(|a| !a.is_empty());
     media.width = media.width.filter(|w| *w > 0);
     media.height = media.height.filter(|h| *h > 0);
+    true
 }
 
 fn normalize_mention(mention: &mut Mention) {
@@ -213,11 +224,13 @@ fn normalize_marks(marks: &mut Marks) {
         };
     }
     marks.color = marks.color.take().and_then(|c| normalize_color(&c));
+    // A link to `javascript:` and the like is not content: the model never holds one, so no
+    // writer can pass it on to another system.
     marks.link = marks
         .link
         .take()
         .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty());
+        .filter(|l| !l.is_empty() && crate::html::safe_url(l));
 }
 
 /// Keeps characters that carry text; turns whitespace into spaces.
@@ -291,12 +304,13 @@ fn normalize_inlines(inlines: Vec<Inline>, allow_breaks: bool) -> Vec<Inline> {
                 nodes.push(Inline::Status { text, color });
             }
             Inline::Media(mut m) => {
-                normalize_media(&mut m);
-                nodes.push(Inline::Media(m));
+                if normalize_media(&mut m) {
+                    nodes.push(Inline::Media(m));
+                }
             }
             Inline::Card { url } => {
                 let url = url.trim().to_string();
-                if !url.is_empty() {
+                if !url.is_empty() && crate::html::safe_url(&url) {
                     nodes.push(Inline::Card { url });
                 }
             }

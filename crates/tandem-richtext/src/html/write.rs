@@ -247,7 +247,9 @@ impl Writer<'_> {
                 );
                 out.truncate(out.len() - "<img".len());
                 out.push_str("<a href=\"");
-                escape(name, out);
+                if super::safe_url(name) {
+                    escape(name, out);
+                }
                 out.push_str("\" data-file-name=\"");
                 escape(name, out);
                 out.push_str("\">");
@@ -261,7 +263,9 @@ impl Writer<'_> {
                     "an attachment known by file name only (map it to an attachment URL first)",
                 );
                 out.push_str(" src=\"");
-                escape(name, out);
+                if super::safe_url(name) {
+                    escape(name, out);
+                }
                 out.push_str("\" data-file-name=\"");
                 escape(name, out);
                 out.push('"');

@@ -20,13 +20,21 @@ pub(crate) fn read(input: &str) -> Document {
     let text = input.replace("\r\n", "\n").replace('\r', "\n");
     let mut parser = BlockParser {
         lines: text.split('\n').map(str::to_string).collect(),
+        depth: 0,
     };
     Document::new(parser.blocks(None))
 }
 
 struct BlockParser {
     lines: VecDeque<String>,
+    /// How many containers (`{quote}`, `{panel}`) enclose the current line.
+    depth: usize,
 }
+
+/// Containers nested deeper than this are read as text (bounds recursion on hostile input).
+const MAX_CONTAINER_DEPTH: usize = 32;
+/// List levels deeper than this are folded into the deepest level.
+const MAX_LIST_DEPTH: usize = 32;
 
 /// A block macro that holds blocks and closes with its own name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +101,9 @@ impl BlockParser {
                             self.lines.push_front(rest);
                         }
                         let container = Container { name: name.clone() };
+                        self.depth += 1;
                         let blocks = self.blocks(Some(&container));
+                        self.depth -= 1;
                         out.push(make_container(&name, &params, blocks));
                     }
                 }
@@ -143,7 +153,9 @@ impl BlockParser {
                     params,
                     rest,
                 }),
-                "quote" | "panel" | "info" | "note" | "warning" | "tip" | "error" | "success" => {
+                "quote" | "panel" | "info" | "note" | "warning" | "tip" | "error" | "success"
+                    if self.depth < MAX_CONTAINER_DEPTH =>
+                {
                     Some(Start::Container { name, params, rest })
                 }
                 _ => None,
@@ -187,7 +199,8 @@ impl BlockParser {
         while let Some(line) = self.lines.front() {
             let trimmed = line.trim_start();
             match list_marker(trimmed) {
-                Some((markers, rest)) => {
+                Some((mut markers, rest)) => {
+                    markers.truncate(MAX_LIST_DEPTH);
                     items.push((markers, rest.to_string()));
                     self.lines.pop_front();
                 }
@@ -873,6 +886,16 @@ fn unescape(chars: &[char]) -> String {
     out
 }
 
+/// `mailto:x`, `data:...`, `javascript:...`: a URL rather than an attachment name.
+fn has_scheme(target: &str) -> bool {
+    target.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.len() >= 2
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
+}
+
 /// `name.png`, `name.png|thumbnail`, `name.png|width=300,height=200`, `https://x/y.png|alt=..`.
 fn image(inner: &str) -> Media {
     let (target, options) = match inner.split_once('|') {
@@ -880,7 +903,7 @@ fn image(inner: &str) -> Media {
         None => (inner.trim(), ""),
     };
     let mut media = Media {
-        source: if target.contains("://") {
+        source: if target.contains("://") || has_scheme(target) {
             MediaRef::Url {
                 url: target.to_string(),
             }

@@ -208,4 +208,38 @@ fn deep_nesting_does_not_overflow() {
     let _ = parse(Format::Adf, &adf);
     let wiki = "{quote}\n".repeat(10_000);
     let _ = parse(Format::Wiki, &wiki);
+    let alternating = "{quote}\n{panel}\n".repeat(10_000);
+    let doc = parse(Format::Wiki, &alternating);
+    for format in Format::ALL {
+        let _ = render(&doc, format);
+    }
+    let deep_wiki_list = "*".repeat(50_000) + " x";
+    let doc = parse(Format::Wiki, &deep_wiki_list);
+    for format in Format::ALL {
+        let _ = render(&doc, format);
+    }
+}
+
+#[test]
+fn script_urls_never_leave_the_model() {
+    for (format, input) in [
+        (
+            Format::Markdown,
+            "[click](javascript:alert(1)) ![x](javascript:alert(2))",
+        ),
+        (
+            Format::Wiki,
+            "[click|javascript:alert(1)] !javascript:alert(2)!",
+        ),
+        (
+            Format::Adf,
+            r#"{"type":"doc","version":1,"content":[{"type":"paragraph","content":[{"type":"text","text":"click","marks":[{"type":"link","attrs":{"href":"JavaScript:alert(1)"}}]},{"type":"inlineCard","attrs":{"url":"javascript:alert(3)"}}]}]}"#,
+        ),
+    ] {
+        let doc = parse(format, input);
+        for target in Format::ALL {
+            let out = render(&doc, target).text.to_ascii_lowercase();
+            assert!(!out.contains("javascript:"), "{format} -> {target}: {out}");
+        }
+    }
 }
