@@ -26,6 +26,8 @@ enum Command {
     /// Convert rich text between ADF, Jira wiki markup, HTML and Markdown (stdin to stdout;
     /// what the target cannot express is listed on stderr).
     Convert(commands::convert::Args),
+    /// Run the built-in Jira (and Azure DevOps) simulators until killed.
+    Sim(commands::sim::SimArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo => commands::demo::run(),
         Command::Convert(args) => commands::convert::run(&args),
+        Command::Sim(args) => commands::sim::run(&args),
     };
     match result {
         Ok(code) => code,
