@@ -5,6 +5,7 @@
 //! has no place for (extensions, cards, decisions, layouts, ...) are kept whole as
 //! [`Opaque`] and written back verbatim.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::Format;
@@ -17,8 +18,52 @@ use crate::visit::blocks_plain_text;
 
 // ---------------------------------------------------------------------------------------------
 // Reading
+/// An ADF node as read. Typed rather than `serde_json::Value` (a `BTreeMap` per node made
+/// reading a large document several times slower); `attrs` and `marks` stay `Value`, as their
+/// shapes vary. ADF nodes have exactly these keys, so re-serialising an unknown node gives back
+/// what Jira sent (the opaque passthrough).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+struct RNode {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attrs: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content: Option<Vec<RNode>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marks: Option<Value>,
+}
+
+impl RNode {
+    /// From any JSON value, ignoring what does not fit (malformed input stays readable).
+    fn lenient(v: &Value) -> RNode {
+        RNode {
+            kind: v
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            attrs: v.get("attrs").filter(|a| a.is_object()).cloned(),
+            content: v.get("content").and_then(Value::as_array).map(|items| {
+                items
+                    .iter()
+                    .filter(|c| c.is_object())
+                    .map(RNode::lenient)
+                    .collect()
+            }),
+            text: v.get("text").and_then(Value::as_str).map(str::to_string),
+            marks: v.get("marks").filter(|m| m.is_array()).cloned(),
+        }
+    }
+}
 
 pub(crate) fn read(input: &str) -> Document {
+    if let Ok(root) = serde_json::from_str::<RNode>(input) {
+        return read_root(&root);
+    }
     match serde_json::from_str::<Value>(input) {
         Ok(value) => read_value(&value),
         // Not JSON: keep the words (the engine logs the value as malformed elsewhere).
@@ -28,35 +73,52 @@ pub(crate) fn read(input: &str) -> Document {
 
 pub(crate) fn read_value(value: &Value) -> Document {
     match value {
-        Value::Object(_) if node_type(value) == "doc" => Document::new(read_blocks(content(value))),
-        Value::Object(_) => Document::new(read_blocks(std::slice::from_ref(value))),
-        Value::Array(items) => Document::new(read_blocks(items)),
+        Value::Object(_) => read_root(&RNode::lenient(value)),
+        Value::Array(items) => Document::new(read_blocks(
+            &items
+                .iter()
+                .filter(|c| c.is_object())
+                .map(RNode::lenient)
+                .collect::<Vec<_>>(),
+        )),
         Value::String(s) => Document::plain(s),
         Value::Null => Document::default(),
         other => Document::plain(&other.to_string()),
     }
 }
 
+fn read_root(root: &RNode) -> Document {
+    if root.kind == "doc" {
+        Document::new(read_blocks(content(root)))
+    } else {
+        Document::new(read_blocks(std::slice::from_ref(root)))
+    }
+}
+
+/// The `type` of a raw JSON node (marks, passed-through nodes).
 fn node_type(v: &Value) -> &str {
     v.get("type").and_then(Value::as_str).unwrap_or("")
 }
 
-fn content(v: &Value) -> &[Value] {
-    v.get("content")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
+fn content(v: &RNode) -> &[RNode] {
+    v.content.as_deref().unwrap_or(&[])
 }
 
-fn attr<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
-    v.get("attrs").and_then(|a| a.get(name))
+fn attr<'a>(v: &'a RNode, name: &str) -> Option<&'a Value> {
+    v.attrs.as_ref().and_then(|a| a.get(name))
 }
 
-fn attr_str<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
+fn attr_str<'a>(v: &'a RNode, name: &str) -> Option<&'a str> {
     attr(v, name).and_then(Value::as_str)
 }
 
-fn attr_u32(v: &Value, name: &str) -> Option<u32> {
+fn mark_attr_str<'a>(mark: &'a Value, name: &str) -> Option<&'a str> {
+    mark.get("attrs")
+        .and_then(|a| a.get(name))
+        .and_then(Value::as_str)
+}
+
+fn attr_u32(v: &RNode, name: &str) -> Option<u32> {
     let a = attr(v, name)?;
     let n = a
         .as_u64()
@@ -75,26 +137,26 @@ fn attr_u32(v: &Value, name: &str) -> Option<u32> {
     u32::try_from(n).ok()
 }
 
-fn opaque(v: &Value) -> Opaque {
+fn opaque(v: &RNode) -> Opaque {
     Opaque {
         format: Format::Adf,
-        raw: v.to_string(),
+        raw: serde_json::to_string(v).unwrap_or_default(),
         text: all_text(v),
     }
 }
 
 /// Every `text` (and card URL) inside a node, for the plain-text fallback of opaque nodes.
-fn all_text(v: &Value) -> String {
+fn all_text(v: &RNode) -> String {
     let mut out = String::new();
-    fn walk(v: &Value, out: &mut String) {
-        if let Some(t) = v.get("text").and_then(Value::as_str) {
+    fn walk(v: &RNode, out: &mut String) {
+        if let Some(t) = v.text.as_deref() {
             out.push_str(t);
         }
         if let Some(url) = attr_str(v, "url") {
             out.push_str(url);
         }
         for (i, c) in content(v).iter().enumerate() {
-            if i > 0 && is_block_type(node_type(c)) && !out.ends_with('\n') {
+            if i > 0 && is_block_type(&c.kind) && !out.ends_with('\n') {
                 out.push('\n');
             }
             walk(c, out);
@@ -120,11 +182,11 @@ fn is_block_type(t: &str) -> bool {
     )
 }
 
-fn read_blocks(nodes: &[Value]) -> Vec<Block> {
+fn read_blocks(nodes: &[RNode]) -> Vec<Block> {
     let mut out = Vec::new();
     let mut pending_inline: Vec<Inline> = Vec::new();
     for node in nodes {
-        let t = node_type(node);
+        let t = node.kind.as_str();
         if !is_block_type(t) {
             // Inline content where blocks belong: gather it into a paragraph.
             pending_inline.extend(read_inline(node));
@@ -145,8 +207,8 @@ fn read_blocks(nodes: &[Value]) -> Vec<Block> {
     out
 }
 
-fn read_block(node: &Value, out: &mut Vec<Block>) {
-    match node_type(node) {
+fn read_block(node: &RNode, out: &mut Vec<Block>) {
+    match node.kind.as_str() {
         "paragraph" => out.push(Block::Paragraph {
             content: read_inlines(content(node)),
         }),
@@ -166,7 +228,7 @@ fn read_block(node: &Value, out: &mut Vec<Block>) {
             language: attr_str(node, "language").map(str::to_string),
             text: content(node)
                 .iter()
-                .filter_map(|t| t.get("text").and_then(Value::as_str))
+                .filter_map(|t| t.text.as_deref())
                 .collect(),
         }),
         "blockquote" => out.push(Block::Quote {
@@ -188,7 +250,7 @@ fn read_block(node: &Value, out: &mut Vec<Block>) {
         "table" => out.push(Block::Table(read_table(node))),
         "mediaSingle" | "mediaGroup" => {
             for media in content(node) {
-                if node_type(media) == "media" {
+                if media.kind == "media" {
                     out.push(Block::Media(read_media(media)));
                 }
             }
@@ -198,12 +260,12 @@ fn read_block(node: &Value, out: &mut Vec<Block>) {
     }
 }
 
-fn read_list(node: &Value, kind: ListKind) -> List {
+fn read_list(node: &RNode, kind: ListKind) -> List {
     let items = content(node)
         .iter()
         .map(|item| ListItem {
             checked: None,
-            blocks: if node_type(item) == "listItem" {
+            blocks: if item.kind == "listItem" {
                 read_blocks(content(item))
             } else {
                 read_blocks(std::slice::from_ref(item))
@@ -215,10 +277,10 @@ fn read_list(node: &Value, kind: ListKind) -> List {
 
 /// A task list holds task items (inline content) and nested task lists, which belong to the
 /// item before them.
-fn read_task_list(node: &Value) -> List {
+fn read_task_list(node: &RNode) -> List {
     let mut items: Vec<ListItem> = Vec::new();
     for child in content(node) {
-        match node_type(child) {
+        match child.kind.as_str() {
             "taskItem" | "decisionItem" => items.push(ListItem {
                 checked: Some(attr_str(child, "state") == Some("DONE")),
                 blocks: vec![Block::Paragraph {
@@ -251,15 +313,15 @@ fn read_task_list(node: &Value) -> List {
     }
 }
 
-fn read_table(node: &Value) -> Table {
+fn read_table(node: &RNode) -> Table {
     let rows = content(node)
         .iter()
-        .filter(|r| node_type(r) == "tableRow")
+        .filter(|r| r.kind == "tableRow")
         .map(|row| Row {
             cells: content(row)
                 .iter()
                 .map(|cell| Cell {
-                    header: node_type(cell) == "tableHeader",
+                    header: cell.kind == "tableHeader",
                     colspan: attr_u32(cell, "colspan").unwrap_or(1),
                     rowspan: attr_u32(cell, "rowspan").unwrap_or(1),
                     blocks: read_blocks(content(cell)),
@@ -270,7 +332,7 @@ fn read_table(node: &Value) -> Table {
     Table { rows }
 }
 
-fn read_media(node: &Value) -> Media {
+fn read_media(node: &RNode) -> Media {
     let source = match attr_str(node, "type") {
         Some("external") => MediaRef::Url {
             url: attr_str(node, "url").unwrap_or("").to_string(),
@@ -288,18 +350,14 @@ fn read_media(node: &Value) -> Media {
     }
 }
 
-fn read_inlines(nodes: &[Value]) -> Vec<Inline> {
+fn read_inlines(nodes: &[RNode]) -> Vec<Inline> {
     nodes.iter().flat_map(read_inline).collect()
 }
 
-fn read_inline(node: &Value) -> Vec<Inline> {
-    let inline = match node_type(node) {
+fn read_inline(node: &RNode) -> Vec<Inline> {
+    let inline = match node.kind.as_str() {
         "text" => Inline::Text {
-            text: node
-                .get("text")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string(),
+            text: node.text.clone().unwrap_or_default(),
             marks: read_marks(node),
         },
         "hardBreak" => Inline::HardBreak,
@@ -329,7 +387,7 @@ fn read_inline(node: &Value) -> Vec<Inline> {
             None => Inline::Opaque(opaque(node)),
         },
         "mediaInline" | "media" => Inline::Media(read_media(node)),
-        t if is_block_type(t) && node.get("content").is_some() => {
+        t if is_block_type(t) && node.content.is_some() => {
             // A block where inlines belong: keep its inline content.
             return content(node).iter().flat_map(read_inline).collect();
         }
@@ -338,9 +396,9 @@ fn read_inline(node: &Value) -> Vec<Inline> {
     vec![inline]
 }
 
-fn read_marks(node: &Value) -> Marks {
+fn read_marks(node: &RNode) -> Marks {
     let mut marks = Marks::default();
-    let Some(list) = node.get("marks").and_then(Value::as_array) else {
+    let Some(list) = node.marks.as_ref().and_then(Value::as_array) else {
         return marks;
     };
     for mark in list {
@@ -351,14 +409,14 @@ fn read_marks(node: &Value) -> Marks {
             "strike" => marks.strike = true,
             "code" => marks.code = true,
             "subsup" => {
-                marks.script = match attr_str(mark, "type") {
+                marks.script = match mark_attr_str(mark, "type") {
                     Some("sub") => Some(Script::Sub),
                     Some("sup") => Some(Script::Sup),
                     _ => None,
                 }
             }
-            "textColor" => marks.color = attr_str(mark, "color").map(str::to_string),
-            "link" => marks.link = attr_str(mark, "href").map(str::to_string),
+            "textColor" => marks.color = mark_attr_str(mark, "color").map(str::to_string),
+            "link" => marks.link = mark_attr_str(mark, "href").map(str::to_string),
             // backgroundColor, annotation, border, fragment...: cosmetic or Jira-internal.
             _ => {}
         }
