@@ -3,6 +3,8 @@
 //! nowhere else.
 
 mod commands;
+mod keyring;
+mod prove;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -26,6 +28,10 @@ enum Command {
     /// Convert rich text between ADF, Jira wiki markup, HTML and Markdown (stdin to stdout;
     /// what the target cannot express is listed on stderr).
     Convert(commands::convert::Args),
+    /// Check the configuration file.
+    Config(commands::config::ConfigArgs),
+    /// Record, list and rotate the tokens tandem uses.
+    Token(commands::token::TokenArgs),
     /// Run the built-in Jira (and Azure DevOps) simulators until killed.
     Sim(commands::sim::SimArgs),
 }
@@ -35,6 +41,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo => commands::demo::run(),
         Command::Convert(args) => commands::convert::run(&args),
+        Command::Config(args) => commands::config::run(&args),
+        Command::Token(args) => commands::token::run(&args),
         Command::Sim(args) => commands::sim::run(&args),
     };
     match result {
