@@ -3,6 +3,7 @@
 pub(crate) mod audit;
 pub(crate) mod config;
 pub(crate) mod conflicts;
+pub(crate) mod convert;
 pub(crate) mod demo;
 pub(crate) mod init;
 pub(crate) mod links;
