@@ -3,6 +3,8 @@
 //! users, states, priorities), the three-way field merge with its conflict policy, and
 //! [`plan()`], which turns what tandem knows into a sorted list of operations.
 //!
+//! Rich text is `tandem-richtext`'s document model (pure as well).
+//!
 //! This crate does no I/O and must never depend on tokio, reqwest, sqlx, a store or any
 //! connector: everything here is a function of its arguments, so dry runs and real passes
 //! share it and tests need no servers.

@@ -331,13 +331,14 @@ pub fn people(r: &RemoteItem) -> Vec<UserRef> {
         .collect()
 }
 
-/// Adds one field write to `changes`, in the JSON (or rich text) the side takes.
+/// Adds one field write to `changes`, in the JSON (or rich text) the side takes. Returns what
+/// the side's format could not carry of a rich-text value (empty otherwise).
 pub fn encode_into(
     dialect: Dialect,
     f: &FieldMap,
     value: Option<&FieldValue>,
     changes: &mut FieldChanges,
-) {
+) -> Vec<String> {
     let side = dialect.side();
     let id = f.field(side).to_owned();
     let Some(v) = value else {
@@ -351,16 +352,19 @@ pub fn encode_into(
             _ => None,
         };
         changes.fields.insert(id, empty);
-        return;
+        return Vec::new();
     };
     if let FieldValue::RichText(r) = v {
-        changes
-            .rich_text
-            .insert(id, text::write(r, dialect.text_format()));
-        return;
+        let (t, losses) = text::write(r, dialect.text_format());
+        changes.rich_text.insert(id, t);
+        return losses
+            .into_iter()
+            .map(|l| format!("{}: {l}", f.name()))
+            .collect();
     }
     let json = encode(dialect, &id, v);
     changes.fields.insert(id, Some(json));
+    Vec::new()
 }
 
 fn encode(dialect: Dialect, id: &str, v: &FieldValue) -> Value {

@@ -979,6 +979,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
             writes.push(s.clone());
         }
         let mut fields = FieldChanges::default();
+        let mut losses = Vec::new();
         for w in &writes {
             if let Some(f) = self
                 .settings
@@ -987,7 +988,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                 .iter()
                 .find(|f| f.name() == w.name)
             {
-                codec::encode_into(dialect, f, w.new.as_ref(), &mut fields);
+                losses.extend(codec::encode_into(dialect, f, w.new.as_ref(), &mut fields));
             }
         }
         new.fields = fields
@@ -1041,7 +1042,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                         .collect(),
                     api_call: Some(api_call(dialect, Call::Create(&c.item_type), &w.id)),
                     outcome: Outcome::Ok,
-                    message: Some(format!("created from {}", c.source)),
+                    message: Some(with_losses(format!("created from {}", c.source), &losses)),
                 }];
                 Ok(CreateResult::Made(Box::new(Made {
                     intent,
@@ -1266,8 +1267,9 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
             };
             let source_item = self.decode(source_side, &m.source);
             let target_item = self.decode(target_side, &target);
-            let baselines =
+            let mut baselines =
                 adopt_baselines(&self.plan_settings(directory), &source_item, &target_item);
+            self.rich_text_agrees(&mut baselines, &source_item, &target_item);
             let (jira, ado) = match source_side {
                 Side::Jira => (m.source, target),
                 Side::Ado => (target, m.source),
@@ -1489,6 +1491,30 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
         }
     }
 
+    /// A created item holds its source's rich text as the target's format could express it
+    /// (a Jira panel arrives in Azure DevOps as a quote): that is agreement, not a field
+    /// left to write again.
+    fn rich_text_agrees(&self, baselines: &mut Baselines, source: &Item, target: &Item) {
+        let from = source.side();
+        let format = self.dialects.get(from.other()).text_format();
+        for f in &self.settings.mapping.fields {
+            let (Some(FieldValue::RichText(s)), Some(FieldValue::RichText(t))) =
+                (source.get(f.field(from)), target.get(f.field(from.other())))
+            else {
+                continue;
+            };
+            if crate::text::through(s, format) == *t
+                && let Some(b) = baselines.get_mut(f.name())
+            {
+                let value = Some(FieldValue::RichText(s.clone()));
+                match from {
+                    Side::Jira => b.jira = value,
+                    Side::Ado => b.ado = value,
+                }
+            }
+        }
+    }
+
     fn state_field(&self) -> Option<&tandem_core::FieldMap> {
         self.settings.mapping.fields.iter().find(|f| f.is_state())
     }
@@ -1635,6 +1661,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
             }
             if !writes.is_empty() {
                 let mut changes = FieldChanges::default();
+                let mut losses = Vec::new();
                 for w in &writes {
                     if let Some(f) = self
                         .settings
@@ -1643,7 +1670,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                         .iter()
                         .find(|f| f.name() == w.name)
                     {
-                        codec::encode_into(dialect, f, w.new.as_ref(), &mut changes);
+                        losses.extend(codec::encode_into(dialect, f, w.new.as_ref(), &mut changes));
                     }
                 }
                 let guard = written
@@ -1677,7 +1704,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                         .collect(),
                     api_call: Some(api_call(dialect, Call::Update, &remote.id)),
                     outcome: Outcome::Ok,
-                    message: Some(describe(&writes)),
+                    message: Some(with_losses(describe(&writes), &losses)),
                 });
                 written_fields
                     .get_mut(side)
@@ -1967,6 +1994,16 @@ enum Executed {
         baselines: Baselines,
         conflicts: usize,
     },
+}
+
+/// An audit message with what the target's format could not carry (tandem-richtext's loss
+/// list), so a flattened table or a dropped colour is on the item's record.
+fn with_losses(message: String, losses: &[String]) -> String {
+    if losses.is_empty() {
+        message
+    } else {
+        format!("{message}; not carried exactly: {}", losses.join("; "))
+    }
 }
 
 fn show(v: Option<&FieldValue>) -> String {

@@ -56,7 +56,17 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
                 stop: stop.clone(),
                 ..Hooks::default()
             };
-            engines.push(wiring::engine(&config, profile, &env, keyring.as_ref(), hooks, args.concurrency).await?);
+            engines.push(
+                wiring::engine(
+                    &config,
+                    profile,
+                    &env,
+                    keyring.as_ref(),
+                    hooks,
+                    args.concurrency,
+                )
+                .await?,
+            );
         }
         tracing::info!(
             profiles = engines.len(),

@@ -142,7 +142,15 @@ pub(crate) fn run(args: &SyncArgs) -> anyhow::Result<ExitCode> {
                 stop: Stop::new(),
                 ..Hooks::default()
             };
-            let engine = wiring::engine(&config, profile, &env, keyring.as_ref(), hooks, args.concurrency).await?;
+            let engine = wiring::engine(
+                &config,
+                profile,
+                &env,
+                keyring.as_ref(),
+                hooks,
+                args.concurrency,
+            )
+            .await?;
             let report = engine.pass(mode).await?;
             progress.finish();
             reports.push(report);
