@@ -1,0 +1,16 @@
+//! The Azure DevOps half of the simulator: Services and Server flavours with PATs, scopes,
+//! area-path permissions, WIQL, JSON-patch writes with revision history, comments,
+//! attachments, service hooks and the TSTU rate limit.
+//!
+//! The world model and the request logic are plain Rust (this module's children); the HTTP
+//! layer maps requests onto them.
+
+pub mod error;
+pub mod identity;
+pub mod process;
+pub mod time;
+pub mod tree;
+pub mod version;
+pub mod workitem;
+pub mod world;
+pub mod write;

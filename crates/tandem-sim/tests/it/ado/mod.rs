@@ -1,0 +1,1 @@
+//! The Azure DevOps simulator over real HTTP.

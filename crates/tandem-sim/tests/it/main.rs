@@ -1,0 +1,3 @@
+//! Integration tests over real HTTP.
+
+mod ado;
