@@ -23,12 +23,15 @@ pub(crate) struct Cli {
 enum Command {
     /// Show what tandem does against the built-in simulator, with no outside server.
     Demo,
+    /// Run the built-in Jira (and Azure DevOps) simulators until killed.
+    Sim(commands::sim::SimArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo => commands::demo::run(),
+        Command::Sim(args) => commands::sim::run(&args),
     };
     match result {
         Ok(code) => code,

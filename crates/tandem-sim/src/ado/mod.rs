@@ -11,6 +11,7 @@ pub mod process;
 pub mod time;
 pub mod tree;
 pub mod version;
+pub mod wiql;
 pub mod workitem;
 pub mod world;
 pub mod write;

@@ -1,3 +1,3 @@
-//! Integration tests over real HTTP.
+//! Integration tests over real HTTP: one module per simulator half.
 
 mod ado;
