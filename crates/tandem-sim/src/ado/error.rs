@@ -30,7 +30,7 @@ pub struct AdoError {
     pub message: String,
     pub event_id: u32,
     pub error_code: i64,
-    pub custom_properties: Option<Value>,
+    pub custom_properties: Option<Box<Value>>,
     pub body: ErrorBody,
     /// Extra response headers (`X-TFS-ServiceError`, `WWW-Authenticate`, `Retry-After`...).
     pub headers: Vec<(&'static str, String)>,
@@ -58,7 +58,7 @@ impl AdoError {
     }
 
     fn with_properties(mut self, props: Value) -> Self {
-        self.custom_properties = Some(props);
+        self.custom_properties = Some(Box::new(props));
         self
     }
 
@@ -72,7 +72,7 @@ impl AdoError {
         let mut body = serde_json::Map::new();
         body.insert("$id".into(), json!("1"));
         if let Some(props) = &self.custom_properties {
-            body.insert("customProperties".into(), props.clone());
+            body.insert("customProperties".into(), (**props).clone());
         }
         body.insert("innerException".into(), Value::Null);
         body.insert("message".into(), json!(self.message));

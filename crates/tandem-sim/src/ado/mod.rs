@@ -5,11 +5,17 @@
 //! The world model and the request logic are plain Rust (this module's children); the HTTP
 //! layer maps requests onto them.
 
+pub mod auth;
+pub mod comments;
 pub mod error;
 pub mod identity;
 pub mod process;
+pub mod render;
+pub mod seed;
+pub mod spec;
 pub mod time;
 pub mod tree;
+pub mod tstu;
 pub mod version;
 pub mod wiql;
 pub mod workitem;

@@ -111,13 +111,7 @@ pub struct Forest {
 impl Forest {
     /// Add the root node of a project's tree.
     pub fn add_root(&mut self, project: u16, project_name: &str, structure: Structure) -> NodeIdx {
-        self.push(
-            project,
-            None,
-            project_name,
-            structure,
-            project_name.to_owned(),
-        )
+        self.push(project, None, project_name, structure, project_name)
     }
 
     fn push(
@@ -126,14 +120,14 @@ impl Forest {
         parent: Option<NodeIdx>,
         name: &str,
         structure: Structure,
-        item_path: String,
+        item_path: &str,
     ) -> NodeIdx {
         self.next_id += 1;
         let idx = NodeIdx::try_from(self.nodes.len()).unwrap_or(NodeIdx::MAX);
         let id = self.next_id;
         self.nodes.push(Node {
             id,
-            identifier: super::identity::stable_uuid(structure.segment(), &item_path),
+            identifier: super::identity::stable_uuid(structure.segment(), item_path),
             name: name.to_owned(),
             structure,
             project,
@@ -142,7 +136,7 @@ impl Forest {
             start: None,
             finish: None,
             acl: Vec::new(),
-            item_path: item_path.clone(),
+            item_path: item_path.to_owned(),
         });
         if let Some(p) = parent {
             self.nodes[p as usize].children.push(idx);
@@ -170,7 +164,7 @@ impl Forest {
                     let parent = &self.nodes[cur as usize];
                     let path = format!("{}\\{seg}", parent.item_path);
                     let (project, structure) = (parent.project, parent.structure);
-                    self.push(project, Some(cur), seg, structure, path)
+                    self.push(project, Some(cur), seg, structure, &path)
                 }
             };
         }

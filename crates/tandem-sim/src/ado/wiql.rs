@@ -841,6 +841,9 @@ fn contains_words(haystack: &str, needle: &str) -> bool {
     })
 }
 
+/// Field values of one item (current, or as of a past time).
+type Fields = Vec<(FieldIdx, FieldValue)>;
+
 /// The result of a query: ids in order, plus what the response echoes.
 #[derive(Debug, Clone)]
 pub struct QueryResult {
@@ -860,7 +863,7 @@ pub fn run(
     check_precision(world, query, ctx)?;
     let eval = Eval { world, ctx: *ctx };
     let as_of = query.as_of.unwrap_or(ctx.now);
-    let mut hits: Vec<(&WorkItem, Option<Vec<(FieldIdx, FieldValue)>>)> = Vec::new();
+    let mut hits: Vec<(&WorkItem, Option<Fields>)> = Vec::new();
     for item in &world.items {
         if !world.can_read(ctx.who, item) {
             continue;
@@ -969,6 +972,7 @@ mod tests {
             },
             fields,
             vec![agile],
+            std::sync::Arc::new(crate::common::clock::Clock::new()),
         )
     }
 

@@ -2,9 +2,12 @@
 //! everything clients have changed since.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use uuid::Uuid;
+
+use crate::common::clock::Clock;
 
 use super::identity::{Group, Identity, IdentityIdx, Subject, TokenStore};
 use super::process::{FieldRegistry, Process};
@@ -100,33 +103,6 @@ pub struct Attachment {
     pub created: i64,
 }
 
-/// Monotonic clock: every write gets a strictly later millisecond than the one before, so
-/// `System.ChangedDate` strictly increases per item (sync-semantics §7; tandem relies on it).
-#[derive(Debug, Clone, Default)]
-pub struct Clock {
-    last: i64,
-    /// Added to the wall clock (the admin API can move time forward, e.g. to expire a token).
-    pub offset_ms: i64,
-}
-
-impl Clock {
-    pub fn now(&self) -> i64 {
-        jiff::Timestamp::now().as_millisecond() + self.offset_ms
-    }
-
-    /// The timestamp of a write: now, or one millisecond after the previous write.
-    pub fn tick(&mut self) -> i64 {
-        let t = self.now().max(self.last + 1);
-        self.last = t;
-        t
-    }
-
-    /// Note a timestamp handed out by other means (seeding, bypassRules backdating).
-    pub fn observe(&mut self, t: i64) {
-        self.last = self.last.max(t);
-    }
-}
-
 /// Knobs a scenario may turn.
 #[derive(Debug, Clone)]
 pub struct Limits {
@@ -182,13 +158,20 @@ pub struct World {
     pub items: Vec<WorkItem>,
     pub attachments: HashMap<Uuid, Attachment>,
     pub subscriptions: Vec<Subscription>,
-    pub clock: Clock,
+    /// Shared with the server (`/_sim/clock/advance` moves it); every write takes a fresh,
+    /// strictly later stamp, so `System.ChangedDate` strictly increases (sync-semantics §7).
+    pub clock: Arc<Clock>,
     pub limits: Limits,
     pub next_comment_id: i32,
 }
 
 impl World {
-    pub fn new(org: Organization, fields: FieldRegistry, processes: Vec<Process>) -> Self {
+    pub fn new(
+        org: Organization,
+        fields: FieldRegistry,
+        processes: Vec<Process>,
+        clock: Arc<Clock>,
+    ) -> Self {
         Self {
             base_url: format!("http://localhost/{}", org.name),
             org,
@@ -203,7 +186,7 @@ impl World {
             items: Vec::new(),
             attachments: HashMap::new(),
             subscriptions: Vec::new(),
-            clock: Clock::default(),
+            clock,
             limits: Limits::default(),
             next_comment_id: 0,
         }
@@ -357,17 +340,6 @@ pub fn work_item_id_from_url(url: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn clock_strictly_increases() {
-        let mut c = Clock::default();
-        let a = c.tick();
-        let b = c.tick();
-        let d = c.tick();
-        assert!(a < b && b < d);
-        c.observe(d + 10_000);
-        assert!(c.tick() > d + 10_000);
-    }
 
     #[test]
     fn link_urls_parse() {
