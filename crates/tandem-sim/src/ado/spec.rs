@@ -84,6 +84,9 @@ pub struct AdoSpec {
     pub subscriptions: BTreeMap<String, SubscriptionSpec>,
     #[serde(default)]
     pub rate_limit: RateLimitSpec,
+    /// Who the scenario's intended client is (the demo configuration, `tandem doctor`).
+    #[serde(default)]
+    pub client: Option<ClientSpec>,
     #[serde(default)]
     pub faults: Faults,
     #[serde(default)]
@@ -107,6 +110,19 @@ fn default_sign_in() -> String {
 }
 fn yes() -> bool {
     true
+}
+
+/// The intended client of a scenario: what tandem's configuration for it says.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSpec {
+    /// The user the operator means the token to be for.
+    pub user: String,
+    /// The token tandem is configured with.
+    pub token: String,
+    pub project: String,
+    #[serde(default)]
+    pub area_path: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
