@@ -2,5 +2,7 @@
 
 mod auth;
 mod support;
+mod versions;
+mod workitems;
 
 pub(crate) use support::*;
