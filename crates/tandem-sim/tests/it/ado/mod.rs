@@ -1,8 +1,10 @@
 //! The Azure DevOps simulator over real HTTP: every behaviour a client can observe.
 
 mod auth;
+mod comments;
 mod support;
 mod versions;
+mod wiql;
 mod workitems;
 
 pub(crate) use support::*;
