@@ -651,14 +651,9 @@ async fn relation_types(State(s): State<Arc<AdoState>>, r: Req) -> Response {
 }
 
 async fn work_item_types(State(s): State<Arc<AdoState>>, r: Req) -> Response {
-    let resource = if r.params.contains_key("states") {
-        &res::WORK_ITEM_TYPE_STATES
-    } else {
-        &res::WORK_ITEM_TYPES
-    };
     s.serve(
         r,
-        Some(resource),
+        Some(&res::WORK_ITEM_TYPES),
         Some(Scopes::WORK),
         Cost::Read,
         |s, c, r| {
@@ -675,16 +670,33 @@ async fn work_item_types(State(s): State<Arc<AdoState>>, r: Req) -> Response {
                 .process_of(p)
                 .find_type(type_name)
                 .ok_or_else(|| AdoError::work_item_type_not_found(type_name))?;
-            if r.params.contains_key("states") {
-                let Value::Array(states) = render::states(&world, p, t) else {
-                    return Err(AdoError::internal("states did not render as a list"));
-                };
-                return Ok(Reply::Json(StatusCode::OK, render::collection(&states)));
-            }
             Ok(Reply::Json(
                 StatusCode::OK,
                 render::work_item_type(&world, p, t),
             ))
+        },
+    )
+    .await
+}
+
+async fn work_item_type_states(State(s): State<Arc<AdoState>>, r: Req) -> Response {
+    s.serve(
+        r,
+        Some(&res::WORK_ITEM_TYPE_STATES),
+        Some(Scopes::WORK),
+        Cost::Read,
+        |s, c, r| {
+            let world = s.world.read();
+            let p = project(&world, c.p.who, r.p("project"))?;
+            let type_name = r.p("type");
+            let t = world
+                .process_of(p)
+                .find_type(type_name)
+                .ok_or_else(|| AdoError::work_item_type_not_found(type_name))?;
+            let Value::Array(states) = render::states(&world, p, t) else {
+                return Err(AdoError::internal("states did not render as a list"));
+            };
+            Ok(Reply::Json(StatusCode::OK, render::collection(&states)))
         },
     )
     .await
@@ -1876,8 +1888,12 @@ fn routes() -> Vec<(&'static str, MethodRouter<Arc<AdoState>>)> {
             get(work_item_types),
         ),
         (
-            "/{org}/{project}/_apis/wit/workitemtypes/{type}/{states}",
-            get(work_item_types),
+            "/{org}/{project}/_apis/wit/workitemtypes/{type}/states",
+            get(work_item_type_states),
+        ),
+        (
+            "/{org}/{project}/_apis/wit/workitemtypes/{type}/fields",
+            get(work_item_type_fields),
         ),
         (
             "/{org}/{project}/_apis/wit/workitemtypes/{type}/fields/{field}",

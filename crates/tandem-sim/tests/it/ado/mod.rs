@@ -2,6 +2,8 @@
 
 mod auth;
 mod comments;
+mod hooks;
+mod metadata;
 mod support;
 mod versions;
 mod wiql;
