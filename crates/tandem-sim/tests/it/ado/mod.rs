@@ -3,7 +3,9 @@
 mod auth;
 mod comments;
 mod hooks;
+mod limits;
 mod metadata;
+mod scenarios;
 mod support;
 mod versions;
 mod wiql;
