@@ -371,10 +371,10 @@ impl Scenario {
             }
             let problem = e.inner().message().trim().to_owned();
             // An unknown field is reported at its parent: point at the field itself.
-            if let Some(field) = unknown_field(&problem) {
-                if path.last() != Some(&field) {
-                    path.push(field);
-                }
+            if let Some(field) = unknown_field(&problem)
+                && path.last() != Some(&field)
+            {
+                path.push(field);
             }
             table.locate_in_sources(&path, problem)
         })
