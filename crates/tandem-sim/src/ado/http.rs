@@ -433,7 +433,7 @@ fn json_body<T: serde::de::DeserializeOwned>(r: &Req, what: &str) -> Result<T, A
 }
 
 /// Read one item for `who`: missing and unreadable look the same (TF401232).
-fn readable<'w>(world: &'w World, who: IdentityIdx, id: i64) -> Result<&'w WorkItem, AdoError> {
+fn readable(world: &World, who: IdentityIdx, id: i64) -> Result<&WorkItem, AdoError> {
     world
         .item(id)
         .filter(|w| world.can_read(who, w))
@@ -1847,10 +1847,10 @@ pub fn normalize_path(path: &str) -> Option<String> {
             if lower != seg && WORDS.contains(&lower.as_str()) {
                 changed = true;
                 lower
-            } else if seg.starts_with("%24") {
+            } else if let Some(rest) = seg.strip_prefix("%24") {
                 // `%24Task` is `$Task`.
                 changed = true;
-                format!("${}", &seg[3..])
+                format!("${rest}")
             } else {
                 seg.to_owned()
             }

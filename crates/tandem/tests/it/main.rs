@@ -1,3 +1,4 @@
 //! End-to-end tests: the real `tandem` binary, run as a user would run it.
 
 mod cli;
+mod sim_ado;

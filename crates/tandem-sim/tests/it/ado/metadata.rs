@@ -192,7 +192,7 @@ async fn relation_types_and_tags() {
     assert_eq!(parent["name"], "Parent");
     assert_eq!(parent["attributes"]["topology"], "tree");
     let tags = a
-        .get(&format!("/Demo/_apis/wit/tags?api-version=7.1-preview.1"))
+        .get("/Demo/_apis/wit/tags?api-version=7.1-preview.1")
         .await
         .ok();
     let names: Vec<&str> = tags["value"]
