@@ -262,6 +262,9 @@ fn api_router(st: Arc<JiraState>, flavour: Flavour) -> Router {
                     .delete(webhooks::delete),
             );
     }
+    for p in ["/rest/auth/1/session", "/rest/auth/latest/session"] {
+        r = r.route(p, get(m::session));
+    }
     r = r
         .route("/_edge/tenant_info", get(m::tenant_info))
         .route("/media/file/{mediaId}/binary", get(x::media_binary))

@@ -610,7 +610,7 @@ pub(crate) fn field_def(w: &World, id: &str) -> Value {
     if custom {
         clause.push(name.clone());
     }
-    let mut v = json!({
+    json!({
         "id": id,
         "key": id,
         "name": name,
@@ -620,11 +620,7 @@ pub(crate) fn field_def(w: &World, id: &str) -> Value {
         "searchable": true,
         "clauseNames": clause,
         "schema": field_schema(w, id),
-    });
-    if custom && let Some(o) = v.as_object_mut() {
-        o.insert("untranslatedName".into(), json!(name));
-    }
-    v
+    })
 }
 
 /// The `allowedValues` of a field on a create/edit screen, where it has a closed set.

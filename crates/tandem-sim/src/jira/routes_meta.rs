@@ -118,6 +118,40 @@ pub(crate) async fn myself(
     ok(v)
 }
 
+/// `GET /rest/auth/1/session`: who the credentials log in as (clients use it to validate).
+pub(crate) async fn session(
+    State(st): State<Arc<JiraState>>,
+    Extension(ctx): Extension<Ctx>,
+) -> Response {
+    let w = st.world.read();
+    let Some(u) = ctx.user else {
+        return error_collection(
+            StatusCode::UNAUTHORIZED,
+            &["You are not authenticated. Authentication required to perform this operation."],
+            &[],
+        );
+    };
+    let usr = &w.users[u];
+    let (self_url, name) = match w.flavour {
+        Flavour::Cloud => (
+            format!(
+                "{}/rest/api/latest/user?accountId={}",
+                ctx.site, usr.account_id
+            ),
+            usr.display_name.clone(),
+        ),
+        Flavour::Datacenter => (
+            format!("{}/rest/api/latest/user?username={}", ctx.site, usr.name),
+            usr.name.clone(),
+        ),
+    };
+    ok(json!({
+        "self": self_url,
+        "name": name,
+        "loginInfo": {"failedLoginCount": usr.failed_logins, "loginCount": 1},
+    }))
+}
+
 fn group_id(g: &str) -> String {
     let h = g
         .bytes()
