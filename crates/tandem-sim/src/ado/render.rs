@@ -550,7 +550,7 @@ pub fn work_item_type(world: &World, project: usize, t: usize) -> Value {
                 .states
                 .iter()
                 .filter(|s| s.name != from && (!from.is_empty() || s.name == ty.initial_state()))
-                .map(|s| json!({ "to": s.name, "actions": null }))
+                .map(|s| json!({ "to": s.name }))
                 .collect();
             (from, Value::Array(to))
         })
@@ -652,7 +652,7 @@ pub fn subscription(world: &World, s: &Subscription) -> Value {
         "status": s.status,
         "publisherId": "tfs",
         "eventType": s.event_type,
-        "subscriber": null,
+        "subscriber": identity_ref(world, s.created_by),
         "resourceVersion": s.resource_version,
         "eventDescription": "Any work item",
         "consumerId": "webHooks",
