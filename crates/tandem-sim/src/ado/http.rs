@@ -1839,24 +1839,29 @@ const WORDS: &[&str] = &[
 
 /// Lower-case the fixed segments of a path (the service's URLs are case-insensitive).
 pub fn normalize_path(path: &str) -> Option<String> {
-    let mut changed = false;
+    fn needs(seg: &str) -> bool {
+        seg.starts_with("%24")
+            || (seg.bytes().any(|b| b.is_ascii_uppercase())
+                && WORDS.iter().any(|w| w.eq_ignore_ascii_case(seg)))
+    }
+    // Most requests are already in canonical form: check before allocating.
+    if !path.split('/').any(needs) {
+        return None;
+    }
     let out: Vec<String> = path
         .split('/')
         .map(|seg| {
-            let lower = seg.to_ascii_lowercase();
-            if lower != seg && WORDS.contains(&lower.as_str()) {
-                changed = true;
-                lower
-            } else if let Some(rest) = seg.strip_prefix("%24") {
+            if let Some(rest) = seg.strip_prefix("%24") {
                 // `%24Task` is `$Task`.
-                changed = true;
                 format!("${rest}")
+            } else if needs(seg) {
+                seg.to_ascii_lowercase()
             } else {
                 seg.to_owned()
             }
         })
         .collect();
-    changed.then(|| out.join("/"))
+    Some(out.join("/"))
 }
 
 fn routes() -> Vec<(&'static str, MethodRouter<Arc<AdoState>>)> {

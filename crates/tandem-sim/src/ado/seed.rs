@@ -19,7 +19,7 @@ use super::spec::{AdoSpec, WorkItemSpec};
 use super::time::parse_scenario_time;
 use super::tree::{Ace, Perms, Structure};
 use super::version::Version;
-use super::workitem::CommentFormat;
+use super::workitem::{CommentFormat, FieldValue};
 use super::world::{Deployment, Limits, Organization, Project, Role, Subscription, World};
 use super::write::{self, PatchOp, Target, WriteOptions};
 
@@ -900,6 +900,15 @@ fn generate(
         f("Microsoft.VSTS.Common.StateChangeDate"),
         f("System.Tags"),
     );
+    // One shared copy of every repeated text value.
+    let mut shared: HashMap<String, Arc<str>> = HashMap::new();
+    let mut share = |text: &str| -> FieldValue {
+        let arc = shared
+            .entry(text.to_owned())
+            .or_insert_with(|| Arc::from(text))
+            .clone();
+        FieldValue::Str(arc)
+    };
     let iteration_path = world.forest.node(iteration).item_path.clone();
     let count = i64::try_from(g.count).unwrap_or(i64::MAX).max(1);
     world.items.reserve(g.count);
@@ -917,47 +926,34 @@ fn generate(
             TITLE_THINGS[(n / TITLE_VERBS.len()) % TITLE_THINGS.len()],
             n + 1
         );
-        let mut fields = vec![
-            (title_f, super::workitem::FieldValue::str(title)),
-            (
-                state_f,
-                super::workitem::FieldValue::str(state.name.as_str()),
-            ),
-            (
-                reason_f,
-                super::workitem::FieldValue::str(if state.name == ty.initial_state() {
-                    "New".to_owned()
-                } else {
-                    state.default_reason.clone()
-                }),
-            ),
-            (
-                area_f,
-                super::workitem::FieldValue::str(world.forest.node(area).item_path.as_str()),
-            ),
-            (
-                iter_f,
-                super::workitem::FieldValue::str(iteration_path.as_str()),
-            ),
-            (wit_f, super::workitem::FieldValue::str(ty.name.as_str())),
-            (cb, super::workitem::FieldValue::Identity(who)),
-            (cd, super::workitem::FieldValue::Date(created)),
-            (chb, super::workitem::FieldValue::Identity(who)),
-            (chd, super::workitem::FieldValue::Date(created)),
-            (scd, super::workitem::FieldValue::Date(created)),
-            (
-                prio,
-                super::workitem::FieldValue::Int(i64::try_from(n % 4 + 1).unwrap_or(2)),
-            ),
-        ];
+        let reason = if state.name == ty.initial_state() {
+            "New"
+        } else {
+            state.default_reason.as_str()
+        };
+        let mut fields = Vec::with_capacity(14);
+        fields.extend([
+            (title_f, FieldValue::str(title)),
+            (state_f, share(&state.name)),
+            (reason_f, share(reason)),
+            (area_f, share(&world.forest.node(area).item_path)),
+            (iter_f, share(&iteration_path)),
+            (wit_f, share(&ty.name)),
+            (cb, FieldValue::Identity(who)),
+            (cd, FieldValue::Date(created)),
+            (chb, FieldValue::Identity(who)),
+            (chd, FieldValue::Date(created)),
+            (scd, FieldValue::Date(created)),
+            (prio, FieldValue::Int(i64::try_from(n % 4 + 1).unwrap_or(2))),
+        ]);
         if n % 3 == 0 {
             fields.push((
                 assigned,
-                super::workitem::FieldValue::Identity(people[(n + 1) % people.len()]),
+                FieldValue::Identity(people[(n + 1) % people.len()]),
             ));
         }
         if n % 5 == 0 {
-            fields.push((tags_f, super::workitem::FieldValue::str("generated")));
+            fields.push((tags_f, share("generated")));
         }
         fields.sort_by_key(|(k, _)| *k);
         let id = world.next_item_id();

@@ -111,7 +111,12 @@ impl RateLimiter {
             }
             return Err(e);
         }
-        usage.events.push_back((now, price));
+        // Requests in the same second share one entry, so a busy identity keeps at most one
+        // entry per second of the window.
+        match usage.events.back_mut() {
+            Some((t, c)) if now - *t < 1000 => *c += price,
+            _ => usage.events.push_back((now, price)),
+        }
         usage.total += price;
         let total = usage.total;
         let mut headers = Vec::new();

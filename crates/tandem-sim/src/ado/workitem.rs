@@ -13,7 +13,9 @@ use super::process::FieldIdx;
 /// A stored field value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FieldValue {
-    Str(Box<str>),
+    /// Shared: bulk-generated items point at one copy of each repeated value (state, area
+    /// path, type...), which keeps 100k items small.
+    Str(std::sync::Arc<str>),
     Int(i64),
     Float(f64),
     Bool(bool),
@@ -23,7 +25,7 @@ pub enum FieldValue {
 }
 
 impl FieldValue {
-    pub fn str(s: impl Into<Box<str>>) -> Self {
+    pub fn str(s: impl Into<std::sync::Arc<str>>) -> Self {
         Self::Str(s.into())
     }
 
@@ -205,7 +207,12 @@ impl WorkItem {
         };
         let delta = diff_relations(&self.relations, &relations);
         self.fields = fields;
+        self.fields.shrink_to_fit();
         self.relations = relations;
+        if self.revisions.is_empty() {
+            // Most items never change: no room for more revisions until one comes.
+            self.revisions.reserve_exact(1);
+        }
         self.revisions.push(Revision {
             by,
             date,
