@@ -21,13 +21,15 @@
 //! - **Admin API** (`/_sim/...`, see [`common::admin`]): needs header
 //!   `X-Tandem-Sim-Key: <admin key>`; stats (`GET /_sim/stats`, `POST /_sim/stats/reset`),
 //!   request log, faults at run time, clock, CA PEM. Each half adds `/_sim/<kind>/...`.
-//! - **Halves**: [`JiraSim`] (this crate's `jira` module); the Azure DevOps half follows the
-//!   same shape (`AdoSim::prepare(&Scenario)` then `.serve(&ListenOptions)`).
+//! - **Halves**: [`JiraSim`] (this crate's `jira` module) and [`AdoSim`] (the `ado` module:
+//!   `AdoSim::prepare(&Scenario)` then `.serve(&ListenOptions)`, or `AdoSim::start`; its base
+//!   URL is `http://HOST:PORT/{organization}`, admin routes under `/_sim/ado/`).
 
 pub mod ado;
 pub mod common;
 pub mod jira;
 
+pub use ado::{AdoSim, AdoSimHandle};
 pub use common::faults::Faults;
 pub use common::scenario::{Origin, Scenario, ScenarioError};
 pub use common::server::{ADMIN_KEY_HEADER, ListenOptions, ServeError, ServerHandle};

@@ -92,9 +92,10 @@ impl<S: Send + Sync> FromRequest<S> for Req {
                     .collect()
             })
             .unwrap_or_default();
-        let body = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+        // Attachments go up to 60 MB on the service; allow a little more than that.
+        let body = axum::body::to_bytes(body, 64 * 1024 * 1024)
             .await
-            .map_err(IntoResponse::into_response)?;
+            .map_err(|e| (StatusCode::PAYLOAD_TOO_LARGE, e.to_string()).into_response())?;
         Ok(Req {
             method: parts.method,
             headers: parts.headers,
@@ -213,12 +214,20 @@ impl AdoState {
         resp
     }
 
+    /// A random id for response correlation headers (no system call per request).
+    fn request_id(&self) -> Uuid {
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&self.common.rng.next_u64().to_le_bytes());
+        bytes[8..].copy_from_slice(&self.common.rng.next_u64().to_le_bytes());
+        uuid::Builder::from_random_bytes(bytes).into_uuid()
+    }
+
     fn common_headers(&self, r: &Req, resp: &mut Response) {
         let h = resp.headers_mut();
-        let activity = Uuid::new_v4().to_string();
+        let activity = self.request_id().to_string();
         let session = r
             .header("x-tfs-session")
-            .map_or_else(|| Uuid::new_v4().to_string(), str::to_owned);
+            .map_or_else(|| self.request_id().to_string(), str::to_owned);
         for (k, v) in [
             ("ActivityId", activity.clone()),
             ("X-TFS-Session", session),
