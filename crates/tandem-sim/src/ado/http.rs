@@ -2059,3 +2059,26 @@ pub fn case_insensitive(api: Router) -> Router {
     });
     Router::new().fallback_service(svc)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_path;
+
+    #[test]
+    fn fixed_segments_are_lowercased_and_dollar_decoded() {
+        assert_eq!(normalize_path("/demo/Demo/_apis/wit/workitems/3"), None);
+        assert_eq!(
+            normalize_path("/demo/Demo/_APIs/WIT/WorkItems/3").as_deref(),
+            Some("/demo/Demo/_apis/wit/workitems/3")
+        );
+        assert_eq!(
+            normalize_path("/demo/Demo/_apis/wit/workitems/%24User%20Story").as_deref(),
+            Some("/demo/Demo/_apis/wit/workitems/$User%20Story")
+        );
+        // A project named like a fixed word is lowercased too; project lookups ignore case.
+        assert_eq!(
+            normalize_path("/demo/Fields/_apis/wit/fields"),
+            Some("/demo/fields/_apis/wit/fields".to_owned())
+        );
+    }
+}

@@ -331,6 +331,20 @@ fn update_value(
             )),
         ),
     );
+    // The comment count is computed, so it is compared here rather than stored.
+    let comments_at = |rev: i32| {
+        item.comments
+            .iter()
+            .filter(|c| !c.deleted && c.created_in_rev <= rev)
+            .count()
+    };
+    let (before, after) = (prev.map(|p| comments_at(p.rev)), comments_at(s.rev));
+    if before != Some(after) && (prev.is_some() || after > 0) {
+        fields.insert(
+            "System.CommentCount".into(),
+            pair(before.map(|b| json!(b)), Some(json!(after))),
+        );
+    }
     for f in changed {
         let def = world.fields.def(f);
         fields.insert(

@@ -43,6 +43,17 @@ async fn add_markdown_and_html_comments() {
     assert_eq!(after["rev"], before["rev"].as_i64().unwrap() + 2);
     assert_eq!(after["fields"]["System.CommentCount"], 2);
     assert_eq!(after["commentVersionRef"]["commentId"], html["id"]);
+    let updates = a
+        .get("/Demo/_apis/wit/workItems/7/updates?api-version=7.1")
+        .await
+        .ok();
+    let last = updates["value"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["fields"]["System.CommentCount"]["oldValue"], 1);
+    assert_eq!(last["fields"]["System.CommentCount"]["newValue"], 2);
+    assert_eq!(
+        last["fields"]["System.History"]["newValue"],
+        "<p>Second</p>"
+    );
     let list = a
         .get(&format!("/Demo/_apis/wit/workItems/7/comments?{C}"))
         .await
