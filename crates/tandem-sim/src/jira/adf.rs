@@ -12,6 +12,27 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
+/// Stored rich text: an ADF document kept as compact JSON text. A parsed `serde_json::Value`
+/// costs ten times as much memory, and 100k issues with comments must fit comfortably; the
+/// parse on read is cheap next to rendering.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Doc(Box<str>);
+
+impl Doc {
+    pub(crate) fn new(v: &Value) -> Doc {
+        Doc(v.to_string().into_boxed_str())
+    }
+    pub(crate) fn value(&self) -> Value {
+        serde_json::from_str(&self.0).unwrap_or_else(|_| from_plain(""))
+    }
+}
+
+impl std::fmt::Debug for Doc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// A document from plain text: paragraphs split on blank lines, line breaks kept.
 pub(crate) fn from_plain(text: &str) -> Value {
     let mut content = Vec::new();

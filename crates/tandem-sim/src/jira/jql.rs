@@ -620,7 +620,7 @@ fn clause(field: &str, op: &str, vals: &[Val], is: &Issue, cx: &Ctx<'_>) -> bool
                 "description" => is
                     .description
                     .as_ref()
-                    .map(adf::to_plain)
+                    .map(|d| adf::to_plain(&d.value()))
                     .unwrap_or_default()
                     .to_lowercase(),
                 _ => format!(
@@ -628,7 +628,7 @@ fn clause(field: &str, op: &str, vals: &[Val], is: &Issue, cx: &Ctx<'_>) -> bool
                     is.summary,
                     is.description
                         .as_ref()
-                        .map(adf::to_plain)
+                        .map(|d| adf::to_plain(&d.value()))
                         .unwrap_or_default()
                 )
                 .to_lowercase(),

@@ -6,7 +6,7 @@
 #![allow(clippy::result_large_err)]
 
 mod adf;
-mod admin;
+pub mod admin;
 mod jql;
 mod perms;
 mod render;
@@ -103,6 +103,7 @@ impl JiraSim {
             limits: Mutex::new(state::Limits::default()),
             http: webhook_client(),
             deliveries: Mutex::new(Vec::new()),
+            request_seq: std::sync::atomic::AtomicU64::new(1),
         });
         let api = api_router(st.clone(), flavour);
         let api = server::api_layer(api, common.clone());

@@ -184,7 +184,7 @@ pub(crate) fn comment(
         "self": format!("{}/issue/{}/comment/{}", ctx.rest(), issue.id, c.id),
         "id": c.id.to_string(),
         "author": c.author.map(|u| user(w, ctx, u)),
-        "body": rich(w, ctx, &c.body),
+        "body": rich(w, ctx, &c.body.value()),
         "updateAuthor": c.update_author.map(|u| user(w, ctx, u)),
         "created": ts(c.created),
         "updated": ts(c.updated),
@@ -198,7 +198,7 @@ pub(crate) fn comment(
             );
         }
         if rendered_body {
-            o.insert("renderedBody".into(), rendered(w, &c.body));
+            o.insert("renderedBody".into(), rendered(w, &c.body.value()));
         }
         if w.flavour == Flavour::Datacenter {
             o.remove("jsdPublic");
@@ -368,7 +368,7 @@ pub(crate) fn issue(
             "description" => is
                 .description
                 .as_ref()
-                .map_or(Value::Null, |d| rich(w, ctx, d)),
+                .map_or(Value::Null, |d| rich(w, ctx, &d.value())),
             "issuetype" => issue_type(ctx, &w.issue_types[is.issue_type]),
             "project" => project_ref(ctx, p),
             "status" => status(ctx, &w.statuses[is.status]),
@@ -455,7 +455,7 @@ pub(crate) fn issue(
                                 k.clone(),
                                 is.description
                                     .as_ref()
-                                    .map_or(Value::Null, |d| rendered(w, d)),
+                                    .map_or(Value::Null, |d| rendered(w, &d.value())),
                             );
                         }
                         "comment" => {

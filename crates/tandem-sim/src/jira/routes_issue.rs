@@ -312,7 +312,7 @@ fn apply(w: &mut World, id: IssueId, sets: Vec<Set>) -> (Vec<ChangeItem>, Vec<u6
                 }
             }
             Set::Description(v) => {
-                let old = is.description.clone();
+                let old = is.description.as_ref().map(adf::Doc::value);
                 if old != v {
                     let before = old.as_ref().map(adf::media_ids).unwrap_or_default();
                     let after = v.as_ref().map(adf::media_ids).unwrap_or_default();
@@ -325,7 +325,7 @@ fn apply(w: &mut World, id: IssueId, sets: Vec<Set>) -> (Vec<ChangeItem>, Vec<u6
                     ));
                 }
                 if let Some(is) = w.issues.get_mut(&id) {
-                    is.description = v;
+                    is.description = v.as_ref().map(adf::Doc::new);
                 }
             }
             Set::Priority(p) => {
@@ -457,10 +457,10 @@ pub(crate) fn orphaned(w: &World, id: IssueId, dropped: &BTreeSet<String>) -> Ve
     };
     let mut still = BTreeSet::new();
     if let Some(d) = &is.description {
-        still.extend(adf::media_ids(d));
+        still.extend(adf::media_ids(&d.value()));
     }
     for c in &is.comments {
-        still.extend(adf::media_ids(&c.body));
+        still.extend(adf::media_ids(&c.body.value()));
     }
     for v in is.custom.values() {
         still.extend(adf::media_ids(v));
@@ -650,9 +650,10 @@ pub(crate) async fn create(
         Err(r) => return r,
     };
     let mut events = Vec::new();
-    let at = st.common.clock.tick();
     let (resp, deliveries) = {
         let mut w = st.world.write();
+        // Stamped under the lock: writes to one issue get increasing stamps in order.
+        let at = st.common.clock.tick();
         let r = match create_one(&mut w, &ctx, &body, &mut events, at) {
             Ok((id, key)) => json_resp(StatusCode::CREATED, create_response(&ctx, id, &key)),
             Err((msgs, errs)) => {
@@ -772,10 +773,11 @@ pub(crate) async fn edit(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let at = st.common.clock.tick();
     let mut events = Vec::new();
     let (resp, deliveries, removed) = {
         let mut w = st.world.write();
+        // Stamped under the lock: writes to one issue get increasing stamps in order.
+        let at = st.common.clock.tick();
         let id = match visible(&w, &ctx, param(&p, "issueIdOrKey")) {
             Ok(id) => id,
             Err(r) => return r,
@@ -865,7 +867,7 @@ pub(crate) async fn edit(
                     id: cid,
                     author: ctx.user,
                     update_author: ctx.user,
-                    body: b,
+                    body: adf::Doc::new(&b),
                     created: at,
                     updated: at,
                     visibility: None,
@@ -997,9 +999,10 @@ pub(crate) async fn assign(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let at = st.common.clock.tick();
     let deliveries = {
         let mut w = st.world.write();
+        // Stamped under the lock: writes to one issue get increasing stamps in order.
+        let at = st.common.clock.tick();
         let id = match visible(&w, &ctx, param(&p, "issueIdOrKey")) {
             Ok(id) => id,
             Err(r) => return r,
@@ -1092,9 +1095,10 @@ pub(crate) async fn transition(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let at = st.common.clock.tick();
     let deliveries = {
         let mut w = st.world.write();
+        // Stamped under the lock: writes to one issue get increasing stamps in order.
+        let at = st.common.clock.tick();
         let id = match visible(&w, &ctx, param(&p, "issueIdOrKey")) {
             Ok(id) => id,
             Err(r) => return r,

@@ -364,9 +364,10 @@ pub(crate) async fn comment_add(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let at = st.common.clock.tick();
     let (resp, deliveries) = {
         let mut w = st.world.write();
+        // Stamped under the lock: writes to one issue get increasing stamps in order.
+        let at = st.common.clock.tick();
         let id = match visible(&w, &ctx, param(&p, "issueIdOrKey")) {
             Ok(id) => id,
             Err(r) => return r,
@@ -417,7 +418,7 @@ pub(crate) async fn comment_add(
             id: cid,
             author: ctx.user,
             update_author: ctx.user,
-            body: doc,
+            body: adf::Doc::new(&doc),
             created: at,
             updated: at,
             visibility: visibility(&body),
@@ -511,9 +512,10 @@ pub(crate) async fn comment_update(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let at = st.common.clock.tick();
     let (resp, deliveries, removed) = {
         let mut w = st.world.write();
+        // Stamped under the lock: writes to one issue get increasing stamps in order.
+        let at = st.common.clock.tick();
         let (id, pos) = match find_comment(&w, &ctx, &p) {
             Ok(x) => x,
             Err(r) => return r,
@@ -549,7 +551,7 @@ pub(crate) async fn comment_update(
                 );
             }
         };
-        let dropped: BTreeSet<String> = adf::media_ids(&c.body)
+        let dropped: BTreeSet<String> = adf::media_ids(&c.body.value())
             .difference(&adf::media_ids(&doc))
             .cloned()
             .collect();
@@ -557,7 +559,7 @@ pub(crate) async fn comment_update(
         let vis = visibility(&body).or_else(|| c.visibility.clone());
         if let Some(is) = w.issues.get_mut(&id) {
             let c = &mut is.comments[pos];
-            c.body = doc;
+            c.body = adf::Doc::new(&doc);
             c.updated = at;
             c.update_author = ctx.user;
             c.visibility = vis;
@@ -591,9 +593,10 @@ pub(crate) async fn comment_delete(
     Extension(ctx): Extension<Ctx>,
     Path(p): P,
 ) -> Response {
-    let at = st.common.clock.tick();
     let deliveries = {
         let mut w = st.world.write();
+        // Stamped under the lock: writes to one issue get increasing stamps in order.
+        let at = st.common.clock.tick();
         let (id, pos) = match find_comment(&w, &ctx, &p) {
             Ok(x) => x,
             Err(r) => return r,
@@ -721,9 +724,10 @@ pub(crate) async fn attachment_upload(
             &[],
         );
     }
-    let at = st.common.clock.tick();
     let (out, deliveries) = {
         let mut w = st.world.write();
+        // Stamped under the lock: writes to one issue get increasing stamps in order.
+        let at = st.common.clock.tick();
         let id = match visible(&w, &ctx, param(&p, "issueIdOrKey")) {
             Ok(id) => id,
             Err(r) => return r,
@@ -896,9 +900,10 @@ pub(crate) async fn attachment_delete(
     Extension(ctx): Extension<Ctx>,
     Path(p): P,
 ) -> Response {
-    let at = st.common.clock.tick();
     let deliveries = {
         let mut w = st.world.write();
+        // Stamped under the lock: writes to one issue get increasing stamps in order.
+        let at = st.common.clock.tick();
         let (aid, issue, own) = match find_attachment(&w, &ctx, param(&p, "id")) {
             Ok(a) => (a.id, a.issue, ctx.user.is_some() && a.author == ctx.user),
             Err(r) => return r,
@@ -944,9 +949,10 @@ pub(crate) async fn link_create(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let at = st.common.clock.tick();
     let deliveries = {
         let mut w = st.world.write();
+        // Stamped under the lock: writes to one issue get increasing stamps in order.
+        let at = st.common.clock.tick();
         let tref = body.get("type");
         let lt = tref.and_then(|t| {
             let id = t.get("id").and_then(Value::as_str);
@@ -1048,7 +1054,7 @@ pub(crate) async fn link_create(
                     id: cid,
                     author: ctx.user,
                     update_author: ctx.user,
-                    body: doc,
+                    body: adf::Doc::new(&doc),
                     created: at,
                     updated: at,
                     visibility: None,
@@ -1105,9 +1111,10 @@ pub(crate) async fn link_delete(
     Extension(ctx): Extension<Ctx>,
     Path(p): P,
 ) -> Response {
-    let at = st.common.clock.tick();
     let deliveries = {
         let mut w = st.world.write();
+        // Stamped under the lock: writes to one issue get increasing stamps in order.
+        let at = st.common.clock.tick();
         let lid: u64 = param(&p, "linkId").parse().unwrap_or(0);
         let Some(l) = w.links.get(&lid).cloned() else {
             return error_collection(

@@ -153,7 +153,7 @@ pub(crate) struct Comment {
     pub author: Option<UserIx>,
     pub update_author: Option<UserIx>,
     /// ADF.
-    pub body: Value,
+    pub body: adf::Doc,
     pub created: Millis,
     pub updated: Millis,
     /// (type "role"|"group", value).
@@ -212,7 +212,7 @@ pub(crate) struct Issue {
     pub priority: Option<usize>,
     pub summary: String,
     /// ADF.
-    pub description: Option<Value>,
+    pub description: Option<adf::Doc>,
     pub labels: Vec<String>,
     pub assignee: Option<UserIx>,
     pub reporter: Option<UserIx>,
@@ -806,7 +806,7 @@ impl World {
                         id: world.next_comment_id,
                         author: reporter,
                         update_author: reporter,
-                        body: adf::from_plain(c),
+                        body: adf::Doc::new(&adf::from_plain(c)),
                         created: at,
                         updated: at,
                         visibility: None,
@@ -815,7 +815,10 @@ impl World {
                 })
                 .collect();
             if let Some(issue) = world.issues.get_mut(&id) {
-                issue.description = is.description.as_deref().map(adf::from_plain);
+                issue.description = is
+                    .description
+                    .as_deref()
+                    .map(|d| adf::Doc::new(&adf::from_plain(d)));
                 if let Some(s) = status {
                     issue.status = s;
                 }
@@ -942,7 +945,10 @@ impl World {
                     id: self.next_comment_id,
                     author: reporter,
                     update_author: reporter,
-                    body: adf::from_plain(&format!("Looked into this ({}).", c + 1)),
+                    body: adf::Doc::new(&adf::from_plain(&format!(
+                        "Looked into this ({}).",
+                        c + 1
+                    ))),
                     created: at,
                     updated: at,
                     visibility: None,
@@ -957,9 +963,9 @@ impl World {
             if let Some(issue) = self.issues.get_mut(&id) {
                 issue.status = status;
                 issue.updated = updated.min(now);
-                issue.description = Some(adf::from_plain(&format!(
+                issue.description = Some(adf::Doc::new(&adf::from_plain(&format!(
                     "{summary}.\n\nSteps to reproduce are in the linked support case."
-                )));
+                ))));
                 issue.comments = comments;
                 issue.assignee = assignee;
                 if rng.chance(0.3) {

@@ -32,6 +32,8 @@ fn start(scenario: &str) -> (Sim, serde_json::Value) {
         if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
             && v["sim"] == "ado"
         {
+            // Keep reading what follows (the summary), or the simulator dies of a closed pipe.
+            std::thread::spawn(move || lines.for_each(drop));
             return (sim, v);
         }
     }
