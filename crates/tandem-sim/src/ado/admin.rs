@@ -3,7 +3,7 @@
 //!
 //! | route | what |
 //! |---|---|
-//! | `GET /_sim/ado/info` | organisation, deployment, api-versions, projects, counts |
+//! | `GET /_sim/ado/info` | organisation, deployment, api-versions, projects, counts, the scenario's intended client |
 //! | `GET /_sim/ado/rate-limit` | TSTU usage per identity in the current window |
 //! | `POST /_sim/ado/rate-limit/reset` | forget all usage (204) |
 //! | `GET /_sim/ado/hooks/deliveries` | every service hook delivery attempt |
@@ -29,9 +29,12 @@ use super::identity::{Scopes, Subject, Token, TokenKind};
 use super::spec::AdoSpec;
 use super::tree::{Ace, Perms, Structure};
 
-pub fn router(state: Arc<AdoState>) -> Router {
+pub fn router(state: Arc<AdoState>, spec: Arc<AdoSpec>) -> Router {
     Router::new()
-        .route("/_sim/ado/info", get(info))
+        .route(
+            "/_sim/ado/info",
+            get(move |s: State<Arc<AdoState>>| info(s, spec.clone())),
+        )
         .route("/_sim/ado/rate-limit", get(rate_limit))
         .route("/_sim/ado/rate-limit/reset", post(rate_limit_reset))
         .route("/_sim/ado/hooks/deliveries", get(deliveries))
@@ -41,8 +44,11 @@ pub fn router(state: Arc<AdoState>) -> Router {
         .with_state(state)
 }
 
-async fn info(State(s): State<Arc<AdoState>>) -> Json<Value> {
+async fn info(State(s): State<Arc<AdoState>>, spec: Arc<AdoSpec>) -> Json<Value> {
     let w = s.world.read();
+    let client = spec.client.as_ref().map(|c| {
+        json!({ "user": c.user, "token": c.token, "project": c.project, "area_path": c.area_path })
+    });
     Json(json!({
         "organization": w.org.name,
         "deployment": format!("{:?}", w.org.deployment),
@@ -53,6 +59,7 @@ async fn info(State(s): State<Arc<AdoState>>) -> Json<Value> {
         "identities": w.identities.iter().map(|i| i.unique_name.clone()).collect::<Vec<_>>(),
         "work_items": w.items.iter().filter(|i| !i.deleted).count(),
         "subscriptions": w.subscriptions.len(),
+        "client": client,
     }))
 }
 

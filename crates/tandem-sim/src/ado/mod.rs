@@ -125,13 +125,14 @@ impl AdoSim {
         });
         let api = server::api_layer(http::router(state.clone()), common.clone());
         let api = http::case_insensitive(api);
-        let admin = admin::router(state.clone());
+        let spec = Arc::new(self.spec);
+        let admin = admin::router(state.clone(), spec.clone());
         let server = server::serve(common, api, admin, listen).await?;
         state.world.write().base_url = format!("{}/{org}", server.url());
         Ok(AdoSimHandle {
             server,
             state,
-            spec: Arc::new(self.spec),
+            spec,
         })
     }
 }

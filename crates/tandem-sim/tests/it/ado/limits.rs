@@ -158,3 +158,29 @@ async fn faults_apply_to_the_ado_api() {
         .await
         .ok();
 }
+
+#[tokio::test]
+async fn admin_info_names_the_world_and_its_client() {
+    let sim = start("demo").await;
+    let info: Value = client()
+        .get(format!("{}/_sim/ado/info", sim.root_url()))
+        .header("X-Tandem-Sim-Key", sim.admin_key())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["organization"], "demo");
+    assert_eq!(info["max_api_version"], "7.2");
+    assert_eq!(info["work_items"], 50);
+    assert_eq!(info["client"]["token"], SYNC_PAT);
+    assert_eq!(info["client"]["area_path"], "Demo\\Web");
+    // Without the key: refused.
+    let r = client()
+        .get(format!("{}/_sim/ado/info", sim.root_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+}
