@@ -30,6 +30,28 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU seconds this process has used (user + system), from /proc/self/stat (USER_HZ = 100).
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the parenthesised command name; utime and stime are 14th and 15th.
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let utime: f64 = f.get(11)?.parse().ok()?;
+            let stime: f64 = f.get(12)?.parse().ok()?;
+            Some((utime + stime) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
@@ -142,11 +164,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ),
         ] {
             let t = Instant::now();
+            let cpu = cpu_seconds();
             let (ok, failed) = drive(&client, url, concurrency, seconds).await;
             let secs = t.elapsed().as_secs_f64();
+            let used = cpu_seconds() - cpu;
             println!(
-                "{label}: {:.0} requests/s ({ok} ok, {failed} failed, {concurrency} connections, {workers} runtime threads, {secs:.1}s)",
-                ok as f64 / secs
+                "{label}: {:.0} requests/s ({ok} ok, {failed} failed, {concurrency} connections, {workers} runtime threads, {secs:.1}s); \
+                 this process used {used:.1} CPU-s (client and server together) = {:.0} requests per CPU-second; load average {}",
+                ok as f64 / secs,
+                ok as f64 / used.max(0.01),
+                load_average()
             );
         }
 
