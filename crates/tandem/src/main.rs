@@ -3,6 +3,8 @@
 //! nowhere else.
 
 mod commands;
+mod keyring;
+mod prove;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -23,6 +25,10 @@ pub(crate) struct Cli {
 enum Command {
     /// Show what tandem does against the built-in simulator, with no outside server.
     Demo,
+    /// Check the configuration file.
+    Config(commands::config::ConfigArgs),
+    /// Record, list and rotate the tokens tandem uses.
+    Token(commands::token::TokenArgs),
     /// Run the built-in Jira (and Azure DevOps) simulators until killed.
     Sim(commands::sim::SimArgs),
 }
@@ -31,6 +37,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo => commands::demo::run(),
+        Command::Config(args) => commands::config::run(&args),
+        Command::Token(args) => commands::token::run(&args),
         Command::Sim(args) => commands::sim::run(&args),
     };
     match result {

@@ -1,4 +1,8 @@
 //! One module per subcommand. Each exposes `run(...) -> anyhow::Result<ExitCode>`.
 
+pub(crate) mod config;
 pub(crate) mod demo;
+pub(crate) mod init;
+pub(crate) mod rotate;
 pub(crate) mod sim;
+pub(crate) mod token;

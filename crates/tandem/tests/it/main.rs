@@ -1,5 +1,12 @@
 //! End-to-end tests: the real `tandem` binary, run as a user would run it.
 
+// Helpers here are test code too: a panic is a failed assertion.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod canary;
 mod cli;
+mod config_check;
+mod sandbox;
 mod sim;
 mod sim_ado;
+mod token_records;

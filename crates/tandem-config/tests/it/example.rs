@@ -1,0 +1,114 @@
+//! The example config at the repository root is valid and documents every key the parser knows.
+
+use std::path::Path;
+
+use tandem_config::{ConflictPolicy, Direction, JiraAuth, ParseOptions, Side, parse};
+
+#[test]
+fn the_example_config_is_valid_without_warnings() {
+    let validated = parse(
+        tandem_config::EXAMPLE_CONFIG,
+        Path::new("tandem.example.toml"),
+        ParseOptions::default(),
+    )
+    .unwrap_or_else(|errors| panic!("{errors}"));
+    assert!(validated.warnings.is_empty(), "{:#?}", validated.warnings);
+    let config = validated.config;
+    assert_eq!(config.token_warning_days, 14);
+    let profile = config.profile("web-team").unwrap();
+    assert_eq!(profile.direction, Direction::Both);
+    assert_eq!(profile.conflict, ConflictPolicy::NewestWins);
+    assert_eq!(profile.jira.auth, JiraAuth::CloudApiToken);
+    assert_eq!(profile.jira.projects, vec!["WEB".to_owned()]);
+    assert_eq!(profile.ado.organization, "example");
+    assert_eq!(profile.ado.area_path.as_deref(), Some("Web\\Frontend"));
+    assert_eq!(profile.token(Side::Ado).to_string(), "env:TANDEM_ADO_TOKEN");
+    let states = &profile.mappings.states;
+    assert_eq!(states.to_jira("Active"), Some("In Progress"));
+    assert_eq!(states.to_ado("In Review"), Some("Active"));
+    let points = &profile.mappings.fields[3];
+    assert_eq!(points.direction, Direction::JiraToAdo);
+    assert_eq!(
+        profile.mappings.fields[2].conflict,
+        ConflictPolicy::JiraWins
+    );
+}
+
+/// Every key the parser accepts appears in the example (set or commented out), so the
+/// example stays the complete reference.
+#[test]
+fn the_example_mentions_every_key() {
+    let keys = [
+        "state_dir",
+        "warn_days",
+        "name",
+        "direction",
+        "conflict",
+        "unmapped_users",
+        "url",
+        "mode",
+        "auth",
+        "user",
+        "token",
+        "project",
+        "projects",
+        "jql",
+        "gateway_url",
+        "ca_bundle",
+        "proxy",
+        "area_path",
+        "wiql",
+        "jira",
+        "ado",
+        "default",
+        "[tokens]",
+        "[[profile]]",
+        "[profile.jira]",
+        "[profile.ado]",
+        "[[profile.field]]",
+        "[[profile.type]]",
+        "[[profile.state]]",
+        "[[profile.user]]",
+    ];
+    for key in keys {
+        let needle = if key.starts_with('[') {
+            key.to_owned()
+        } else {
+            format!("{key} =")
+        };
+        assert!(
+            tandem_config::EXAMPLE_CONFIG.contains(&needle),
+            "tandem.example.toml does not mention `{needle}`"
+        );
+    }
+}
+
+#[test]
+fn a_simulator_on_loopback_needs_no_tls_and_draws_no_warning() {
+    let text = tandem_config::EXAMPLE_CONFIG
+        .replace("https://example.atlassian.net", "http://127.0.0.1:4010")
+        .replace(
+            "https://dev.azure.com/example",
+            "http://localhost:4011/example",
+        );
+    let validated = parse(&text, Path::new("tandem.toml"), ParseOptions::default())
+        .unwrap_or_else(|errors| panic!("{errors}"));
+    assert!(validated.warnings.is_empty(), "{:#?}", validated.warnings);
+    let profile = &validated.config.profiles[0];
+    assert_eq!(profile.ado.deployment, tandem_config::AdoDeployment::Server);
+    assert_eq!(profile.ado.organization, "example");
+}
+
+#[test]
+fn the_cloud_id_comes_from_the_gateway_url() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/samples/valid/scoped-token-and-two-profiles.toml");
+    let validated = tandem_config::load(&path, ParseOptions::default()).unwrap();
+    let jira = &validated.config.profiles[0].jira;
+    assert_eq!(
+        jira.cloud_id(),
+        Some("11111111-2222-3333-4444-555555555555")
+    );
+    assert_eq!(jira.api_base().host_str(), Some("api.atlassian.com"));
+    assert_eq!(validated.config.profiles[1].jira.cloud_id(), None);
+}
