@@ -1456,10 +1456,17 @@ async fn comments_list_or_add(State(s): State<Arc<AdoState>>, r: Req) -> Respons
                     .clamp(1, 200),
             };
             let desc = r.q("order").is_some_and(|o| o.eq_ignore_ascii_case("desc"));
+            // `ids=` (Comments - Get Comments Batch) narrows the list to those comments.
+            let wanted: Option<Vec<i32>> = r.q("ids").map(|ids| {
+                ids.split(',')
+                    .filter_map(|x| x.trim().parse().ok())
+                    .collect()
+            });
             let mut list: Vec<&super::workitem::Comment> = item
                 .comments
                 .iter()
                 .filter(|x| include_deleted || !x.deleted)
+                .filter(|x| wanted.as_ref().is_none_or(|w| w.contains(&x.id)))
                 .collect();
             if desc {
                 list.reverse();
@@ -1763,12 +1770,12 @@ async fn subscriptions(State(s): State<Arc<AdoState>>, r: Req) -> Response {
                     let pi = project(&world, c.p.who, p)?;
                     if world.role(c.p.who, pi) != Some(super::world::Role::Admin) {
                         return Err(AdoError::not_allowed_for_identity(
-                            "TF400813: Creating service hook subscriptions needs the \"Edit subscriptions\" permission (project administrators have it).",
+                            "Access denied: creating service hook subscriptions needs the \"Edit subscriptions\" permission in the project (project administrators have it).",
                         ));
                     }
                 } else if !world.identity(c.p.who).org_admin {
                     return Err(AdoError::not_allowed_for_identity(
-                        "TF400813: Creating organization-wide service hook subscriptions needs the \"Edit subscriptions\" permission.",
+                        "Access denied: organization-wide service hook subscriptions need the \"Edit subscriptions\" permission of the organization.",
                     ));
                 }
                 let now = world.clock.now_ms();

@@ -77,6 +77,15 @@ async fn add_markdown_and_html_comments() {
         .await
         .ok();
     assert_eq!(next["comments"][0]["id"], md["id"]);
+    let batch = a
+        .get(&format!(
+            "/Demo/_apis/wit/workItems/7/comments?ids={}&{C}",
+            md["id"]
+        ))
+        .await
+        .ok();
+    assert_eq!(batch["count"], 1);
+    assert_eq!(batch["comments"][0]["id"], md["id"]);
 }
 
 #[tokio::test]

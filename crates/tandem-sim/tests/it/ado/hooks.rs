@@ -267,6 +267,28 @@ async fn subscriptions_need_hooks_scope_and_admin_rights() {
         )
         .await
         .error(401, "UnauthorizedRequestException");
+    // The scope alone is not enough either: a contributor lacks "Edit subscriptions".
+    let r = client()
+        .post(format!("{}/_sim/ado/tokens", sim.root_url()))
+        .header("X-Tandem-Sim-Key", sim.admin_key())
+        .body(json!({"secret": "bob-hooks-token", "owner": "bob@example.com", "scopes": ["vso.hooks_write", "vso.work"]}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    let body = api(&sim, "bob-hooks-token")
+        .post_json(
+            "/_apis/hooks/subscriptions?api-version=7.1",
+            &subscription("workitem.created", &url, PROJECT_ID),
+        )
+        .await
+        .error(403, "UnauthorizedAccessException");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("Edit subscriptions")
+    );
     let body = api(&sim, ALICE_PAT)
         .post_json(
             "/_apis/hooks/subscriptions?api-version=7.1",
