@@ -219,3 +219,45 @@ async fn syntax_and_field_errors() {
         .ok();
     assert!(ids(&body).contains(&3));
 }
+
+#[tokio::test]
+async fn recently_created_by_me_finds_a_marker_link_again() {
+    // Crash recovery: after a create whose answer was lost, list what I created recently
+    // and look for the marker hyperlink among their relations.
+    let sim = start("demo").await;
+    let a = api(&sim, SYNC_PAT);
+    let marker = "https://jira.example.com/browse/DEMO-7#tandem=6f1d";
+    let created = a
+        .create(
+            "/Demo/_apis/wit/workitems/$Task?api-version=7.1",
+            &json!([
+                {"op": "add", "path": "/fields/System.Title", "value": "lost answer"},
+                {"op": "add", "path": "/relations/-", "value": {"rel": "Hyperlink", "url": marker}},
+            ]),
+        )
+        .await
+        .ok();
+    let since = created["fields"]["System.CreatedDate"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = a
+        .post_json(
+            "/Demo/_apis/wit/wiql?timePrecision=true&$top=50&api-version=7.1",
+            &q(&format!(
+                "SELECT [System.Id] FROM WorkItems WHERE [System.CreatedBy] = @me AND [System.CreatedDate] >= '{since}' ORDER BY [System.CreatedDate] DESC"
+            )),
+        )
+        .await
+        .ok();
+    let found = ids(&body);
+    assert_eq!(found, vec![created["id"].as_i64().unwrap()]);
+    let batch = a
+        .post_json(
+            "/Demo/_apis/wit/workitemsbatch?api-version=7.1",
+            &json!({"ids": found, "$expand": "relations"}),
+        )
+        .await
+        .ok();
+    assert_eq!(batch["value"][0]["relations"][0]["url"], marker);
+}
