@@ -30,6 +30,7 @@ pub mod write;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::Router;
 use parking_lot::RwLock;
 
 use crate::common::clock::Clock;
@@ -109,7 +110,8 @@ impl AdoSim {
                 description: self.description.clone(),
                 faults: self.spec.faults.clone(),
                 tls: self.spec.tls.clone(),
-                route_prefixes: Vec::new(),
+                // On-premises servers also answer under /tfs/{collection}; count both the same.
+                route_prefixes: vec!["/tfs"],
                 log_capacity: 10_000,
             },
             self.clock.clone(),
@@ -123,7 +125,13 @@ impl AdoSim {
             hooks: hooks::Dispatcher::new(self.hook_backoff),
             process_id: identity::stable_uuid("process", &org),
         });
-        let api = server::api_layer(http::router(state.clone()), common.clone());
+        let mut routes = http::router(state.clone());
+        if !state.world.read().org.deployment.is_hosted() {
+            // Azure DevOps Server URLs usually carry the virtual directory:
+            // https://host/tfs/{collection}/... (ado-api.md §1).
+            routes = Router::new().nest("/tfs", routes.clone()).merge(routes);
+        }
+        let api = server::api_layer(routes, common.clone());
         let api = http::case_insensitive(api);
         let spec = Arc::new(self.spec);
         let admin = admin::router(state.clone(), spec.clone());

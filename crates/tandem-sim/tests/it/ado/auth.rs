@@ -308,6 +308,15 @@ async fn server_2020_is_on_premises_with_windows_style_challenges() {
         challenge.contains("NTLM") && challenge.contains("Negotiate"),
         "{challenge}"
     );
+    // The usual on-premises URL shape works too: /tfs/{collection}/...
+    let url = sim.url().replace("/demo", "/tfs/demo");
+    let r = client()
+        .get(format!("{url}/Demo/_apis/wit/workitems/1?api-version=6.0"))
+        .header("Authorization", basic(SYNC_PAT))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
 }
 
 #[tokio::test]
