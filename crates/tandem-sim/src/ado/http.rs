@@ -45,8 +45,7 @@ pub struct AdoState {
     pub process_id: Uuid,
 }
 
-/// A request, taken apart once.
-#[derive(Debug)]
+/// A request, taken apart once. Its `Debug` leaves out headers and body (credentials).
 pub struct Req {
     pub method: Method,
     pub headers: HeaderMap,
@@ -71,6 +70,17 @@ impl Req {
 
     fn flag(&self, name: &str) -> bool {
         self.q(name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    }
+}
+
+impl std::fmt::Debug for Req {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Req")
+            .field("method", &self.method)
+            .field("params", &self.params)
+            .field("query", &self.query.keys().collect::<Vec<_>>())
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
     }
 }
 

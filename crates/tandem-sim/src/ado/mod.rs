@@ -42,8 +42,8 @@ use crate::common::server::{
 pub use spec::AdoSpec;
 pub use world::World;
 
-/// A prepared (validated, not yet listening) Azure DevOps simulator.
-#[derive(Debug)]
+/// A prepared (validated, not yet listening) Azure DevOps simulator. Its `Debug` leaves out
+/// the scenario's token secrets.
 pub struct AdoSim {
     spec: AdoSpec,
     world: World,
@@ -62,6 +62,24 @@ pub enum StartError {
     /// The server could not start.
     #[error(transparent)]
     Serve(#[from] ServeError),
+}
+
+impl std::fmt::Debug for AdoSim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdoSim")
+            .field("scenario", &self.scenario)
+            .field("organization", &self.world.org.name)
+            .field("work_items", &self.world.items.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for AdoSimHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdoSimHandle")
+            .field("url", &self.url())
+            .finish_non_exhaustive()
+    }
 }
 
 impl AdoSim {
@@ -145,8 +163,7 @@ impl AdoSim {
     }
 }
 
-/// A running Azure DevOps simulator; stops on drop.
-#[derive(Debug)]
+/// A running Azure DevOps simulator; stops on drop. Its `Debug` leaves out token secrets.
 pub struct AdoSimHandle {
     server: ServerHandle,
     state: Arc<http::AdoState>,

@@ -32,8 +32,8 @@ use serde::Deserialize;
 use crate::common::faults::Faults;
 use crate::common::tls::TlsSettings;
 
-/// The whole `[ado]` table.
-#[derive(Debug, Clone, Deserialize)]
+/// The whole `[ado]` table. Its `Debug` shows no token secret (they are the `tokens` keys).
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AdoSpec {
     /// Organisation (Services) or collection (Server) name: the first URL segment.
@@ -91,6 +91,19 @@ pub struct AdoSpec {
     pub faults: Faults,
     #[serde(default)]
     pub tls: TlsSettings,
+}
+
+impl std::fmt::Debug for AdoSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdoSpec")
+            .field("organization", &self.organization)
+            .field("deployment", &self.deployment)
+            .field("identities", &self.identities.keys().collect::<Vec<_>>())
+            .field("tokens", &format_args!("<{} redacted>", self.tokens.len()))
+            .field("projects", &self.projects.keys().collect::<Vec<_>>())
+            .field("work_items", &self.work_items.len())
+            .finish_non_exhaustive()
+    }
 }
 
 fn default_org() -> String {

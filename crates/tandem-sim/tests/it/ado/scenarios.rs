@@ -68,3 +68,18 @@ fn a_bulk_world_generates_and_queries() {
     let sim = AdoSim::prepare(&s).unwrap();
     assert_eq!(sim.world().items.len(), 5010);
 }
+
+#[test]
+fn debug_output_shows_no_token_secret() {
+    let s = Scenario::builtin("demo").unwrap();
+    let sim = AdoSim::prepare(&s).unwrap();
+    let spec: tandem_sim::ado::AdoSpec = s.half("ado").unwrap();
+    for text in [
+        format!("{sim:?}"),
+        format!("{spec:?}"),
+        format!("{:?}", sim.world()),
+    ] {
+        assert!(!text.contains("demo-ado-pat"), "{text}");
+        assert!(!text.contains("demo-ado-bearer"), "{text}");
+    }
+}
