@@ -154,7 +154,10 @@ impl AdoSim {
         let spec = Arc::new(self.spec);
         let admin = admin::router(state.clone(), spec.clone());
         let server = server::serve(common, api, admin, listen).await?;
-        state.world.write().base_url = format!("{}/{org}", server.url());
+        state
+            .world
+            .write()
+            .set_base_url(format!("{}/{org}", server.url()));
         Ok(AdoSimHandle {
             server,
             state,

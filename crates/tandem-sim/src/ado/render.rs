@@ -62,6 +62,15 @@ pub struct ItemOptions {
 }
 
 pub fn identity_ref(world: &World, idx: IdentityIdx) -> Value {
+    // Built once per identity (see `World::identity_refs`), cloned per use.
+    if let Some(v) = world.identity_refs.get(idx as usize) {
+        return v.clone();
+    }
+    build_identity_ref(world, idx)
+}
+
+/// An IdentityRef as the REST API writes it.
+pub fn build_identity_ref(world: &World, idx: IdentityIdx) -> Value {
     let i = world.identity(idx);
     let avatar = format!(
         "{}/_apis/GraphProfile/MemberAvatars/{}",

@@ -864,8 +864,16 @@ pub fn run(
     let eval = Eval { world, ctx: *ctx };
     let as_of = query.as_of.unwrap_or(ctx.now);
     let mut hits: Vec<(&WorkItem, Option<Fields>)> = Vec::new();
+    // Read permission depends on the area node only: decide it once per node.
+    let mut readable: std::collections::HashMap<u32, bool> = std::collections::HashMap::new();
     for item in &world.items {
-        if !world.can_read(ctx.who, item) {
+        if item.deleted {
+            continue;
+        }
+        let can = *readable
+            .entry(item.area)
+            .or_insert_with(|| world.can_read(ctx.who, item));
+        if !can {
             continue;
         }
         let historical = if query.as_of.is_some() {

@@ -163,6 +163,8 @@ pub struct World {
     pub clock: Arc<Clock>,
     pub limits: Limits,
     pub next_comment_id: i32,
+    /// Rendered IdentityRef per identity (they embed `base_url`; see [`World::set_base_url`]).
+    pub identity_refs: Vec<serde_json::Value>,
 }
 
 impl World {
@@ -189,7 +191,20 @@ impl World {
             clock,
             limits: Limits::default(),
             next_comment_id: 0,
+            identity_refs: Vec::new(),
         }
+    }
+
+    /// Set the URL clients reach the organisation at (once the server listens), and render
+    /// what embeds it.
+    pub fn set_base_url(&mut self, url: String) {
+        self.base_url = url;
+        self.identity_refs = Vec::new();
+        let refs: Vec<serde_json::Value> = (0..self.identities.len())
+            .filter_map(|i| IdentityIdx::try_from(i).ok())
+            .map(|i| super::render::build_identity_ref(self, i))
+            .collect();
+        self.identity_refs = refs;
     }
 
     pub fn add_identity(&mut self, identity: Identity) -> IdentityIdx {
