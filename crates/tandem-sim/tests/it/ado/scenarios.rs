@@ -83,3 +83,17 @@ fn debug_output_shows_no_token_secret() {
         assert!(!text.contains("demo-ado-bearer"), "{text}");
     }
 }
+
+#[tokio::test]
+async fn tls_settings_apply_to_the_ado_half() {
+    let s = Scenario::from_text(
+        Origin::File("tls.toml".into()),
+        "[ado]\nextends = \"demo\"\n[ado.tls]\nenabled = true\n",
+    )
+    .unwrap();
+    let sim = AdoSim::start(&s).await.unwrap();
+    assert!(sim.url().starts_with("https://127.0.0.1:"), "{}", sim.url());
+    assert!(sim.url().ends_with("/demo"));
+    let pem = std::fs::read_to_string(sim.ca_pem_path().unwrap()).unwrap();
+    assert!(pem.contains("BEGIN CERTIFICATE"));
+}
