@@ -9,4 +9,5 @@ mod config_check;
 mod convert;
 mod sandbox;
 mod sim;
+mod sim_ado;
 mod token_records;
