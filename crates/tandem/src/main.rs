@@ -47,6 +47,8 @@ enum Command {
     Conflicts(commands::conflicts::ConflictsArgs),
     /// What tandem did to an item, and why.
     Audit(commands::audit::AuditArgs),
+    /// Measure the sync engine against both simulators (items, latency, calls, memory).
+    Bench(commands::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Links(args) => commands::links::run(&args),
         Command::Conflicts(args) => commands::conflicts::run(&args),
         Command::Audit(args) => commands::audit::run(&args),
+        Command::Bench(args) => commands::bench::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,6 +1,7 @@
 //! One module per subcommand. Each exposes `run(...) -> anyhow::Result<ExitCode>`.
 
 pub(crate) mod audit;
+pub(crate) mod bench;
 pub(crate) mod config;
 pub(crate) mod conflicts;
 pub(crate) mod convert;
