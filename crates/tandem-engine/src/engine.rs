@@ -366,6 +366,8 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
         };
         report.finished = now();
         report.outcome = outcome;
+        // Items finish in any order when several are in flight; report them in key order.
+        report.items.sort_by_cached_key(|i| subject_key(&i.subject));
         if let Some(id) = pass_id {
             let summary = PassSummary {
                 finished: report.finished,
@@ -1977,6 +1979,22 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
         }
         Ok(())
     }
+}
+
+/// Sorts `jira:DEMO-9 ...` before `jira:DEMO-10 ...`: the side, the key's text, then its
+/// number.
+fn subject_key(subject: &str) -> (String, u64, String) {
+    let first = subject.split_whitespace().next().unwrap_or(subject);
+    let digits: String = first
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let prefix = first[..first.len() - digits.len()].to_owned();
+    (prefix, digits.parse().unwrap_or(0), subject.to_owned())
 }
 
 /// Remembers items read this pass, so the same revision arriving again in a feed is not

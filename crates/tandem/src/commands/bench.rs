@@ -81,7 +81,8 @@ fn kind(route: &str) -> &'static str {
     if path.contains("search") || path.contains("wiql") {
         "feed/search"
     } else if path.contains("workitemsbatch")
-        || (method == "GET" && (path.ends_with("/issue/{issueIdOrKey}") || path.ends_with("/workitems/{id}")))
+        || (method == "GET"
+            && (path.ends_with("/issue/{issueIdOrKey}") || path.ends_with("/workitems/{id}")))
     {
         "read items"
     } else if matches!(method, "POST" | "PUT" | "PATCH" | "DELETE") {
@@ -121,7 +122,10 @@ pub(crate) fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     let (jira, ado) = runtime.block_on(async {
-        anyhow::Ok((JiraSim::start(&scenario).await?, AdoSim::start(&scenario).await?))
+        anyhow::Ok((
+            JiraSim::start(&scenario).await?,
+            AdoSim::start(&scenario).await?,
+        ))
     })?;
     let config_path = dir.path().join("tandem.toml");
     let profile = tandem_config::demo::profile_toml(&tandem_config::demo::DemoProfile {
@@ -156,8 +160,12 @@ pub(crate) fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
             .output()
             .context("cannot run tandem sync")?;
         let wall_s = started.elapsed().as_secs_f64();
-        let json: Value = serde_json::from_slice(&out.stdout)
-            .with_context(|| format!("tandem sync printed no report (exit {:?})", out.status.code()))?;
+        let json: Value = serde_json::from_slice(&out.stdout).with_context(|| {
+            format!(
+                "tandem sync printed no report (exit {:?})",
+                out.status.code()
+            )
+        })?;
         Ok(Phase {
             name,
             wall_s,
@@ -168,16 +176,15 @@ pub(crate) fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         })
     };
 
-    writeln!(err, "bench: {} items, {} ms latency; initial sync...", args.items, args.latency_ms)?;
+    writeln!(
+        err,
+        "bench: {} items, {} ms latency; initial sync...",
+        args.items, args.latency_ms
+    )?;
     let initial = sync("initial sync")?;
 
     // Edit a share of the pairs, as a person would: titles, half in Jira, half in ADO.
-    let changed = runtime.block_on(edit(
-        &state,
-        jira.url(),
-        &ado.url(),
-        args.change_percent,
-    ))?;
+    let changed = runtime.block_on(edit(&state, jira.url(), &ado.url(), args.change_percent))?;
     writeln!(err, "bench: edited {changed} pairs; incremental pass...")?;
     let incremental = sync("incremental")?;
     let idle = sync("nothing changed")?;
@@ -202,7 +209,14 @@ pub(crate) fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
             json!({"items": args.items, "latency_ms": args.latency_ms, "changed": changed, "phases": list})
         )?;
     } else {
-        writeln!(out, "tandem bench: {} items ({} per side), {} ms added latency, concurrency {}", args.items, args.items / 2, args.latency_ms, args.concurrency)?;
+        writeln!(
+            out,
+            "tandem bench: {} items ({} per side), {} ms added latency, concurrency {}",
+            args.items,
+            args.items / 2,
+            args.latency_ms,
+            args.concurrency
+        )?;
         for p in phases {
             let c = &p.report["counts"];
             writeln!(
@@ -210,8 +224,14 @@ pub(crate) fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
                 "\n{}: {:.1} s wall, peak memory {}, {} read, {} created, {} updated, {} failed",
                 p.name,
                 p.wall_s,
-                p.peak_rss_kb.map_or("unknown".to_owned(), |k| format!("{:.1} MiB", k as f64 / 1024.0)),
-                c["seen"], c["created"], c["updated"], c["errors"]
+                p.peak_rss_kb.map_or("unknown".to_owned(), |k| format!(
+                    "{:.1} MiB",
+                    k as f64 / 1024.0
+                )),
+                c["seen"],
+                c["created"],
+                c["updated"],
+                c["errors"]
             )?;
             for (side, s) in [("Jira", &p.jira), ("Azure DevOps", &p.ado)] {
                 let k = by_kind(s);
@@ -224,7 +244,10 @@ pub(crate) fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
                 + by_kind(&p.ado).get(what).copied().unwrap_or(0);
             n as f64 / changed.max(1) as f64
         };
-        writeln!(out, "\nincremental pass, per changed item ({changed} changed):")?;
+        writeln!(
+            out,
+            "\nincremental pass, per changed item ({changed} changed):"
+        )?;
         for what in ["write", "read items", "feed/search", "metadata"] {
             writeln!(out, "  {what:<12} {:.2} calls", per(&incremental, what))?;
         }
@@ -271,11 +294,17 @@ async fn edit(
     for (i, l) in links.iter().enumerate().filter(|(i, _)| i % every == 0) {
         let mut c = FieldChanges::default();
         if i % (2 * every) == 0 {
-            c.fields.insert("summary".into(), Some(json!(format!("Changed title {i}"))));
-            jira.update(&ItemId::new(l.link.jira_id.clone()), &c, None).await?;
+            c.fields
+                .insert("summary".into(), Some(json!(format!("Changed title {i}"))));
+            jira.update(&ItemId::new(l.link.jira_id.clone()), &c, None)
+                .await?;
         } else {
-            c.fields.insert("System.Title".into(), Some(json!(format!("Changed title {i}"))));
-            ado.update(&ItemId::new(l.link.ado_id.clone()), &c, None).await?;
+            c.fields.insert(
+                "System.Title".into(),
+                Some(json!(format!("Changed title {i}"))),
+            );
+            ado.update(&ItemId::new(l.link.ado_id.clone()), &c, None)
+                .await?;
         }
         n += 1;
     }

@@ -467,3 +467,45 @@ fn run_syncs_at_an_interval_and_stops_cleanly_on_sigterm() {
         status.all()
     );
 }
+
+#[test]
+fn scope_filters_limit_what_is_synced() {
+    let w = start(
+        "",
+        &[
+            (
+                "project = \"DEMO\"\n",
+                "project = \"DEMO\"\njql = \"labels = sync\"\n",
+            ),
+            (
+                "area_path = 'Demo\\Web'\n",
+                "area_path = 'Demo\\Web'\nwiql = \"[System.Tags] CONTAINS 'sync'\"\n",
+            ),
+        ],
+    );
+    let tagged = w.jira_create("Task", "In scope", json!({"labels": ["sync"]}));
+    let untagged = w.jira_create("Task", "Out of scope", json!({"labels": ["other"]}));
+    let in_jira = w
+        .jira_issues()
+        .iter()
+        .filter(|i| {
+            i["fields"]["labels"]
+                .as_array()
+                .is_some_and(|l| l.contains(&json!("sync")))
+        })
+        .count();
+    let in_ado = w
+        .ado_items()
+        .iter()
+        .filter(|i| {
+            i["fields"]["System.Tags"]
+                .as_str()
+                .is_some_and(|t| t.split("; ").any(|x| x == "sync"))
+        })
+        .count();
+    w.sync_ok();
+    let links = w.linked();
+    assert_eq!(links.len(), in_jira + in_ado, "{links:?}");
+    assert!(links.iter().any(|(k, _)| *k == tagged));
+    assert!(!links.iter().any(|(k, _)| *k == untagged));
+}
