@@ -143,10 +143,10 @@ impl RateSignals {
         }
         match (self.fill_rate, self.interval, self.limit) {
             (Some(rate), Some(interval), _) if rate > 0.0 => {
-                candidates.push(interval.div_f64(rate))
+                candidates.push(interval.div_f64(rate));
             }
             (_, Some(interval), Some(limit)) if limit > 0.0 => {
-                candidates.push(interval.div_f64(limit))
+                candidates.push(interval.div_f64(limit));
             }
             _ => {}
         }
