@@ -2,11 +2,6 @@
 //! it authenticates as the profile's intended sync user and still has every permission the
 //! profile needs. Until then the old token stays exactly where it is, and so does the config.
 
-// Wired to the command line once live verification over the connectors is available; until
-// then the flow is exercised by its tests with a scripted prover (the interactive wizard by
-// nothing: it needs a terminal).
-#![allow(dead_code)]
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -49,7 +44,6 @@ pub(crate) struct World<'a> {
     pub(crate) env: &'a Env,
     pub(crate) keyring: &'a dyn Keyring,
     pub(crate) prover: &'a dyn Prover,
-    pub(crate) cwd: &'a Path,
 }
 
 /// A reference typed on the command line: a relative `file:` path is relative to the working
@@ -286,7 +280,6 @@ mod tests {
             env: &fx.env,
             keyring: &keyring,
             prover,
-            cwd: fx.dir.path(),
         };
         let mut out = Vec::new();
         let result = rotate(request, &world, &mut out);
