@@ -121,21 +121,16 @@ pub(crate) trait Prover {
     ) -> Result<Vec<String>, Refusal>;
 }
 
-/// What a proven token was shown to do.
-#[derive(Debug, Clone)]
-pub(crate) struct Proof {
-    pub(crate) who: Who,
-    pub(crate) checks: Vec<String>,
-}
-
 /// Proves `secret` for `side` of `profile`: it authenticates, as the intended sync user, and
 /// the profile's projects and permissions are there.
+/// Each step that passes is written to `out` as it passes.
 pub(crate) fn prove(
     prover: &dyn Prover,
     profile: &Profile,
     side: Side,
     secret: &SecretString,
-) -> Result<Proof, Refusal> {
+    out: &mut dyn std::io::Write,
+) -> Result<Who, Refusal> {
     let intended = profile.sync_user(side);
     let who = prover
         .identify(profile, side, secret)
@@ -164,8 +159,13 @@ pub(crate) fn prove(
             ),
         });
     }
+    // Said at once, so that a later permission refusal is read as one.
+    let _ = writeln!(out, "√ authenticates as {who}, the intended sync user");
     let checks = prover.check_access(profile, side, secret)?;
-    Ok(Proof { who, checks })
+    for check in &checks {
+        let _ = writeln!(out, "√ {check}");
+    }
+    Ok(who)
 }
 
 #[cfg(test)]

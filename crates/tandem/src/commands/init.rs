@@ -302,17 +302,8 @@ pub(crate) fn init(
             "Checking the {side} token against {} ...",
             profile.url(*side)
         )?;
-        match prove::prove(world.prover, profile, *side, secret) {
-            Ok(proof) => {
-                writeln!(
-                    out,
-                    "√ authenticates as {}, the intended sync user",
-                    proof.who
-                )?;
-                for check in &proof.checks {
-                    writeln!(out, "√ {check}")?;
-                }
-            }
+        match prove::prove(world.prover, profile, *side, secret, out) {
+            Ok(_) => {}
             Err(refusal) => {
                 writeln!(out, "x {refusal}")?;
                 refusals.push(format!("{side}: {}", refusal.cause));

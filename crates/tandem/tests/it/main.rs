@@ -6,6 +6,8 @@
 mod canary;
 mod cli;
 mod config_check;
+mod live;
 mod sandbox;
 mod sim;
 mod token_records;
+mod token_rotate;
