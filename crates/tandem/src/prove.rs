@@ -362,10 +362,15 @@ pub(crate) mod live {
     /// The permissions (Jira keys and their names in the UI) the profile needs in each project.
     fn jira_permissions(profile: &Profile) -> Vec<(&'static str, &'static str)> {
         let mut needed = vec![("BROWSE_PROJECTS", "Browse Projects")];
-        if profile.direction.writes_to(Side::Jira) {
+        if tandem_config::writes_to(profile.direction, Side::Jira) {
             needed.push(("CREATE_ISSUES", "Create Issues"));
             needed.push(("EDIT_ISSUES", "Edit Issues"));
-            if !profile.mappings.states.is_empty() {
+            if profile
+                .mapping
+                .fields
+                .iter()
+                .any(|f| f.is_state() && f.direction.allows(Side::Ado))
+            {
                 needed.push(("TRANSITION_ISSUES", "Transition Issues"));
             }
         }
@@ -488,8 +493,8 @@ pub(crate) mod live {
                     .map_err(|e| refusal(&e))?;
                 checks.push(format!("area path {area} exists"));
             }
-            if profile.direction.writes_to(Side::Ado) {
-                let item_type = match profile.mappings.types.pairs.first() {
+            if tandem_config::writes_to(profile.direction, Side::Ado) {
+                let item_type = match profile.mapping.types.first() {
                     Some(pair) => pair.ado.clone(),
                     None => connector
                         .probe_work_item_types()

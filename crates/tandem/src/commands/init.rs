@@ -14,7 +14,7 @@ use jiff::civil::Date;
 use secrecy::SecretString;
 use tandem_config::edit::NewProfile;
 use tandem_config::{
-    AdoAuth, ConflictPolicy, Direction, Env, JiraAuth, JiraMode, ParseOptions, SecretRef,
+    AdoAuth, ConflictPolicy, Direction, Env, JiraAuth, JiraMode, Keyword, ParseOptions, SecretRef,
     SecretResolver, Side, TokenBook, TokenRecord,
 };
 
