@@ -117,7 +117,7 @@ pub(crate) fn rotate(
         && old.expose_secret() == secret.expose_secret()
     {
         bail!(
-            "that is the token profile {} already uses; create a new one while signed in as {}",
+            "that is the token profile {} already uses (from {current}); create a new one while signed in as {}. If you already put a new token in place yourself, record it with `tandem token record` and check it with `tandem config check --resolve-secrets`",
             profile.name,
             profile.sync_user(side)
         );
