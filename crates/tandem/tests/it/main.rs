@@ -6,8 +6,10 @@
 mod canary;
 mod cli;
 mod config_check;
+mod convert;
 mod live;
 mod sandbox;
 mod sim;
+mod sim_ado;
 mod token_records;
 mod token_rotate;
