@@ -111,14 +111,15 @@ pub(crate) trait Prover {
         secret: &SecretString,
     ) -> Result<Who, Refusal>;
 
-    /// That the profile's projects load and the permissions it needs are granted; returns one
-    /// line per check that passed.
+    /// That the profile's projects load and the permissions it needs are granted; each check
+    /// that passes is handed to `passed` as it passes.
     fn check_access(
         &self,
         profile: &Profile,
         side: Side,
         secret: &SecretString,
-    ) -> Result<Vec<String>, Refusal>;
+        passed: &mut dyn FnMut(String),
+    ) -> Result<(), Refusal>;
 }
 
 /// Proves `secret` for `side` of `profile`: it authenticates, as the intended sync user, and
@@ -161,10 +162,9 @@ pub(crate) fn prove(
     }
     // Said at once, so that a later permission refusal is read as one.
     let _ = writeln!(out, "√ authenticates as {who}, the intended sync user");
-    let checks = prover.check_access(profile, side, secret)?;
-    for check in &checks {
+    prover.check_access(profile, side, secret, &mut |check| {
         let _ = writeln!(out, "√ {check}");
-    }
+    })?;
     Ok(who)
 }
 
@@ -246,10 +246,15 @@ pub(crate) mod scripted {
             _: &Profile,
             _: Side,
             secret: &SecretString,
-        ) -> Result<Vec<String>, Refusal> {
+            passed: &mut dyn FnMut(String),
+        ) -> Result<(), Refusal> {
             match self.tokens.get(secret.expose_secret()) {
-                Some((_, access)) => access.clone(),
-                None => Ok(Vec::new()),
+                Some((_, Ok(checks))) => {
+                    checks.iter().cloned().for_each(passed);
+                    Ok(())
+                }
+                Some((_, Err(refusal))) => Err(refusal.clone()),
+                None => Ok(()),
             }
         }
     }
@@ -414,12 +419,12 @@ pub(crate) mod live {
         async fn jira_access(
             profile: &Profile,
             secret: &SecretString,
-        ) -> Result<Vec<String>, Refusal> {
+            passed: &mut dyn FnMut(String),
+        ) -> Result<(), Refusal> {
             let first = profile.jira.projects.first().map_or("", String::as_str);
             let connector = Self::jira(profile, first, secret).await?;
             let user = &profile.jira.user;
             let visible = connector.probe_projects().await.map_err(|e| refusal(&e))?;
-            let mut checks = Vec::new();
             if visible.is_empty() {
                 return Err(Refusal {
                     kind: RefusalKind::ProjectMissing,
@@ -446,7 +451,7 @@ pub(crate) mod live {
                     });
                 }
             }
-            checks.push(format!(
+            passed(format!(
                 "the project list loads and includes {}",
                 profile.jira.projects.join(", ")
             ));
@@ -474,24 +479,25 @@ pub(crate) mod live {
                     });
                 }
                 let granted: Vec<&str> = needed.iter().map(|(_, name)| *name).collect();
-                checks.push(format!("{user} holds {} in {project}", granted.join(", ")));
+                passed(format!("{user} holds {} in {project}", granted.join(", ")));
             }
-            Ok(checks)
+            Ok(())
         }
 
         async fn ado_access(
             profile: &Profile,
             secret: &SecretString,
-        ) -> Result<Vec<String>, Refusal> {
+            passed: &mut dyn FnMut(String),
+        ) -> Result<(), Refusal> {
             let connector = Self::ado(profile, secret)?;
             let project = connector.probe_project().await.map_err(|e| refusal(&e))?;
-            let mut checks = vec![format!("project {} loads", project.name)];
+            passed(format!("project {} loads", project.name));
             if let Some(area) = &profile.ado.area_path {
                 connector
                     .probe_area(Some(area))
                     .await
                     .map_err(|e| refusal(&e))?;
-                checks.push(format!("area path {area} exists"));
+                passed(format!("area path {area} exists"));
             }
             if tandem_config::writes_to(profile.direction, Side::Ado) {
                 let item_type = match profile.mapping.types.first() {
@@ -511,12 +517,12 @@ pub(crate) mod live {
                 let place = validated
                     .area_path
                     .unwrap_or_else(|| profile.ado.project.clone());
-                checks.push(format!(
+                passed(format!(
                     "{} may create {item_type} work items in {place} (checked with validateOnly, nothing saved)",
                     profile.ado.user
                 ));
             }
-            Ok(checks)
+            Ok(())
         }
     }
 
@@ -559,11 +565,12 @@ pub(crate) mod live {
             profile: &Profile,
             side: Side,
             secret: &SecretString,
-        ) -> Result<Vec<String>, Refusal> {
+            passed: &mut dyn FnMut(String),
+        ) -> Result<(), Refusal> {
             self.runtime.block_on(async {
                 match side {
-                    Side::Jira => Self::jira_access(profile, secret).await,
-                    Side::Ado => Self::ado_access(profile, secret).await,
+                    Side::Jira => Self::jira_access(profile, secret, passed).await,
+                    Side::Ado => Self::ado_access(profile, secret, passed).await,
                 }
             })
         }

@@ -264,10 +264,14 @@ pub(crate) fn other_user_explanation(
     actual: &str,
     intended: &str,
 ) -> String {
+    let admins = match side {
+        Side::Jira => "site admins",
+        Side::Ado => "organisation administrators",
+    };
     format!(
         "the token belongs to {actual}, but profile {}'s intended {} sync user is {intended}. \
          Tokens are per user: a token created under one account authenticates as that account \
-         only, even when both accounts are site admins. Sign in as {intended}, create the token \
+         only, even when both accounts are {admins}. Sign in as {intended}, create the token \
          there, and use that one (or, if {actual} really is the sync user, change `user` in \
          [profile.{}] first)",
         profile.name,

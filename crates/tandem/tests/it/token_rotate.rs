@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 
 use crate::canary::{assert_no_canary, assert_state_dir_clean};
-use crate::live::JiraWorld;
+use crate::live::{AdoWorld, JiraWorld};
 use crate::sandbox::{Run, Sandbox, run};
 
 const EXAMPLE: &str = include_str!("../../../../tandem.example.toml");
@@ -289,5 +289,169 @@ extends = "datacenter"
         "{}",
         out.stderr
     );
+    assert_eq!(snapshot(&setup), before);
+}
+
+// ---------------------------------------------------------------------------------- Azure DevOps
+
+const ADO_CURRENT: &str = "demo-ado-pat-sync-bot";
+const ADO_NEW: &str = "canary-ado-new-pat-5e0b";
+
+fn ado_world(base: &str) -> AdoWorld {
+    AdoWorld::start(&format!(
+        r#"
+description = "rotation: a second PAT for sync-bot"
+[ado]
+extends = "{base}"
+[ado.tokens.{ADO_NEW}]
+owner = "sync-bot"
+scopes = ["vso.work_write"]
+created = "-1d"
+expires = "+180d"
+"#
+    ))
+}
+
+/// A config whose Azure DevOps side is the simulator's Demo project (the Jira side is never
+/// contacted by an Azure DevOps rotation).
+fn ado_setup(sim: &AdoWorld) -> Setup {
+    let sandbox = Sandbox::new();
+    let token_file = sandbox.write("ado.token", &format!("{ADO_CURRENT}\n"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let text = EXAMPLE
+        .replace("https://dev.azure.com/example", &sim.url())
+        .replace("project = \"Web\"", "project = \"Demo\"")
+        .replace("area_path = 'Web\\Frontend'", "area_path = 'Demo\\Web'")
+        .replace("\"env:TANDEM_ADO_TOKEN\"", "\"file:ado.token\"");
+    let config = sandbox.write("tandem.toml", &text);
+    Setup {
+        sandbox,
+        config,
+        token_file,
+    }
+}
+
+fn rotate_ado(setup: &Setup, token: &str) -> Run {
+    let mut command = setup.sandbox.tandem();
+    command
+        .args(["token", "rotate", "--profile", "web-team", "--side", "ado"])
+        .args(["--token-stdin", "--created-by", "alice"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    {
+        use std::io::Write;
+        writeln!(child.stdin.take().unwrap(), "{token}").unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+#[test]
+fn ado_a_proven_pat_is_swapped_in() {
+    let sim = ado_world("demo");
+    let setup = ado_setup(&sim);
+    let out = rotate_ado(&setup, ADO_NEW);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(
+        out.stdout
+            .contains("√ authenticates as Sync Bot <sync-bot@example.com>"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("√ area path Demo\\Web exists"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(
+            "may create Bug work items in Demo\\Web (checked with validateOnly, nothing saved)"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(&setup.token_file).unwrap(),
+        format!("{ADO_NEW}\n")
+    );
+    assert_no_canary(&out.all(), &[ADO_NEW], "rotate output");
+}
+
+#[test]
+fn ado_another_identitys_pat_is_refused_by_name() {
+    let sim = ado_world("demo");
+    let setup = ado_setup(&sim);
+    let before = snapshot(&setup);
+    let out = rotate_ado(&setup, "demo-ado-pat-alice");
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(
+        out.stderr.contains("[identity] the Azure DevOps token authenticates as Alice Admin <alice@example.com>, not as sync-bot@example.com"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("even when both accounts are organisation administrators"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(snapshot(&setup), before);
+}
+
+#[test]
+fn ado_an_expired_pat_is_refused_as_expired() {
+    // In this world the new PAT is the one that has expired.
+    let sim = AdoWorld::start(&format!(
+        r#"
+description = "an expired PAT"
+[ado]
+extends = "demo"
+[ado.tokens.{ADO_NEW}]
+owner = "sync-bot"
+scopes = ["vso.work_write"]
+created = "-366d"
+expires = "-1d"
+"#
+    ));
+    let setup = ado_setup(&sim);
+    let before = snapshot(&setup);
+    let out = rotate_ado(&setup, ADO_NEW);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(out.stderr.contains("[credentials]"), "{}", out.stderr);
+    assert!(out.stderr.contains("expired"), "{}", out.stderr);
+    assert_eq!(snapshot(&setup), before);
+}
+
+#[test]
+fn ado_a_read_only_pat_is_refused_before_the_swap() {
+    let sim = AdoWorld::start(&format!(
+        r#"
+description = "a PAT with Work Items (Read) only"
+[ado]
+extends = "demo"
+[ado.tokens.{ADO_NEW}]
+owner = "sync-bot"
+scopes = ["vso.work"]
+created = "-1d"
+expires = "+180d"
+"#
+    ));
+    let setup = ado_setup(&sim);
+    let before = snapshot(&setup);
+    let out = rotate_ado(&setup, ADO_NEW);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(out.stdout.contains("√ project Demo loads"), "{}", out.all());
+    assert!(out.stderr.contains("not authorized"), "{}", out.stderr);
+    assert!(out.stderr.contains("Work Items"), "{}", out.stderr);
     assert_eq!(snapshot(&setup), before);
 }
