@@ -26,8 +26,8 @@ pub use item::{
 };
 pub use mapping::{
     AreaMap, AreaPair, CategoryDefault, ConvertCx, ConvertError, Converter, Direction, FieldMap,
-    Mapping, MappingError, PriorityMap, PriorityPair, StateMap, StatePair, TypePair, UserDirectory,
-    UserMap, UserMatch, UserPair, mapped_values,
+    Mapping, MappingError, PriorityMap, PriorityPair, StateMap, StatePair, TypePair, UnmappedUsers,
+    UserDirectory, UserMap, UserMatch, UserPair, mapped_values,
 };
 pub use merge::{ConflictPolicy, Decision, Merge, Stamped, merge3};
 pub use plan::{
