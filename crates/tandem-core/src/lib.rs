@@ -75,4 +75,4 @@ pub use relations::{RELATIONS_BASELINE, Relation, RelationOp, RelationState};
 pub use rich::RichText;
 pub use side::{Side, Sided};
 pub use time::EpochMs;
-pub use value::{FieldValue, Identity, Number, StateCategory, StateValue, UserRef};
+pub use value::{FieldValue, Identity, NamedRef, Number, StateCategory, StateValue, UserRef};

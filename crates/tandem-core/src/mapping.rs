@@ -11,7 +11,7 @@ use crate::merge::ConflictPolicy;
 use crate::rich::RichText;
 use crate::side::{Side, Sided};
 use crate::time::EpochMs;
-use crate::value::{FieldValue, Number, StateCategory, StateValue, UserRef};
+use crate::value::{FieldValue, NamedRef, Number, StateCategory, StateValue, UserRef};
 
 /// Which way changes may flow (for a profile, and per field).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -188,6 +188,17 @@ pub enum Converter {
     AreaComponent(AreaMap),
     /// A path to a path (ADO iteration path to a Jira field holding a path).
     Path,
+    /// Jira sprints to an ADO iteration path: the current (last) sprint becomes the child
+    /// iteration of `root` with the sprint's name (characters ADO forbids in node names
+    /// removed, research/sync-semantics.md §0 and §7); no sprint is `root` itself. The way
+    /// back names the sprint; the engine resolves the name to a sprint id (or creates the
+    /// iteration node on the ADO side).
+    SprintIteration {
+        /// The ADO iteration path holding the sprints (`Web\Sprints`).
+        root: String,
+    },
+    /// References to references, by name (ids do not cross sides).
+    Refs,
 }
 
 impl Converter {
@@ -703,6 +714,7 @@ impl FieldMap {
         };
         let out = match (&self.convert, value) {
             (Converter::AreaComponent(map), v) => area_component(map, from, field, v)?,
+            (Converter::SprintIteration { root }, v) => sprint_iteration(root, from, field, v)?,
             (_, None) => None,
             (Converter::Text, Some(v)) => Some(match v {
                 FieldValue::Text(s) | FieldValue::Choice(s) => FieldValue::Text(s.clone()),
@@ -765,6 +777,12 @@ impl FieldMap {
                 FieldValue::Date(d) => FieldValue::DateTime(midnight_utc(*d)),
                 v => return Err(wrong("date-time", v)),
             }),
+            (Converter::Refs, Some(FieldValue::Refs(refs))) => Some(FieldValue::Refs(
+                refs.iter()
+                    .map(|r| NamedRef::named(r.name.clone()))
+                    .collect(),
+            )),
+            (Converter::Refs, Some(v)) => return Err(wrong("refs", v)),
             (Converter::Path, Some(v)) => Some(match v {
                 FieldValue::Path(p) => FieldValue::Path(p.clone()),
                 FieldValue::Text(s) => FieldValue::Path(split_path(s)),
@@ -783,6 +801,66 @@ fn midnight_utc(d: jiff::civil::Date) -> EpochMs {
 
 fn split_path(s: &str) -> Vec<String> {
     s.split('\\').map(str::to_owned).collect()
+}
+
+/// Characters ADO refuses in classification node names.
+const ADO_NODE_FORBIDDEN: &[char] = &[
+    '\\', '/', ':', '*', '?', '"', '<', '>', '|', '#', '$', '&', '+',
+];
+
+fn sprint_iteration(
+    root: &str,
+    from: Side,
+    field: &str,
+    v: Option<&FieldValue>,
+) -> Result<Option<FieldValue>, ConvertError> {
+    let root = split_path(root);
+    let wrong = |v: &FieldValue, expected: &str| ConvertError::WrongKind {
+        from,
+        field: field.to_owned(),
+        expected: expected.to_owned(),
+        found: v.kind().to_owned(),
+    };
+    match (from, v) {
+        (Side::Jira, None) => Ok(Some(FieldValue::Path(root))),
+        (Side::Jira, Some(FieldValue::Refs(sprints))) => {
+            let Some(current) = sprints.last() else {
+                return Ok(Some(FieldValue::Path(root)));
+            };
+            let name: String = current
+                .name
+                .replace(ADO_NODE_FORBIDDEN, "")
+                .trim()
+                .to_owned();
+            if name.is_empty() {
+                return Ok(Some(FieldValue::Path(root)));
+            }
+            Ok(Some(FieldValue::Path(
+                root.into_iter().chain([name]).collect(),
+            )))
+        }
+        (Side::Ado, None) => Ok(None),
+        (Side::Ado, Some(FieldValue::Path(path))) => {
+            let under_root = path.len() >= root.len()
+                && path
+                    .iter()
+                    .zip(&root)
+                    .all(|(a, b)| a.eq_ignore_ascii_case(b));
+            match (under_root, path.get(root.len())) {
+                (true, None) => Ok(None),
+                (true, Some(_)) => Ok(path
+                    .last()
+                    .map(|n| FieldValue::Refs(vec![NamedRef::named(n.clone())]))),
+                (false, _) => Err(ConvertError::UnmappedValue {
+                    from,
+                    field: field.to_owned(),
+                    value: path.join("\\"),
+                }),
+            }
+        }
+        (Side::Jira, Some(v)) => Err(wrong(v, "refs")),
+        (Side::Ado, Some(v)) => Err(wrong(v, "path")),
+    }
 }
 
 fn type_ok(filter: Option<&String>, item_type: &str) -> bool {

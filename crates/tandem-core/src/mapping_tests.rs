@@ -618,3 +618,75 @@ fn well_known_fields_need_no_converter_setting() {
         assert_eq!(got.as_deref(), kind, "{jira} / {ado}");
     }
 }
+
+#[test]
+fn sprints_and_iterations() {
+    let mut m = Mapping::default();
+    m.fields.push(FieldMap::new(
+        "sprint",
+        "customfield_10020",
+        "System.IterationPath",
+        Converter::SprintIteration {
+            root: "Web\\Sprints".into(),
+        },
+    ));
+    let path = |s: &str| FieldValue::Path(s.split('\\').map(str::to_owned).collect());
+    let sprint = |id: &str, name: &str| NamedRef {
+        id: Some(id.into()),
+        name: name.into(),
+    };
+    let t = ("Story", "User Story");
+    let cases: Vec<(
+        &str,
+        Side,
+        Option<FieldValue>,
+        Result<Option<FieldValue>, ()>,
+    )> = vec![
+        (
+            "the current sprint is the last",
+            J,
+            Some(FieldValue::Refs(vec![
+                sprint("1", "Sprint 1"),
+                sprint("2", "Sprint 2"),
+            ])),
+            Ok(Some(path("Web\\Sprints\\Sprint 2"))),
+        ),
+        (
+            "forbidden characters go",
+            J,
+            Some(FieldValue::Refs(vec![sprint("3", "Q3: auth/login")])),
+            Ok(Some(path("Web\\Sprints\\Q3 authlogin"))),
+        ),
+        (
+            "no sprint is the backlog root",
+            J,
+            None,
+            Ok(Some(path("Web\\Sprints"))),
+        ),
+        (
+            "iteration names the sprint",
+            A,
+            Some(path("web\\sprints\\Sprint 2")),
+            Ok(Some(FieldValue::Refs(vec![NamedRef::named("Sprint 2")]))),
+        ),
+        (
+            "the root is no sprint",
+            A,
+            Some(path("Web\\Sprints")),
+            Ok(None),
+        ),
+        (
+            "outside the root",
+            A,
+            Some(path("Mobile\\Sprint 9")),
+            Err(()),
+        ),
+    ];
+    for (case, from, value, expected) in cases {
+        assert_eq!(
+            convert_with(&m, "sprint", from, value, t).map_err(|_| ()),
+            expected,
+            "{case}"
+        );
+    }
+}
