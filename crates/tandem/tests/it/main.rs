@@ -6,6 +6,8 @@
 mod canary;
 mod cli;
 mod config_check;
+mod convert;
 mod sandbox;
 mod sim;
+mod sim_ado;
 mod token_records;
