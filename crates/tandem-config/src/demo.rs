@@ -63,40 +63,39 @@ pub fn mappings_toml() -> String {
     // Agile process types; an ADO Feature becomes a Jira Epic (Jira Software has no Feature),
     // a Jira Epic an ADO Epic.
     let types = [
-        ("Bug", "Bug", false),
-        ("Story", "User Story", false),
-        ("Task", "Task", false),
-        ("Epic", "Epic", true),
-        ("Epic", "Feature", false),
+        ("Bug", "Bug"),
+        ("Story", "User Story"),
+        ("Task", "Task"),
+        ("Epic", "Epic"),
+        ("Epic", "Feature"),
     ];
-    for (jira, ado, default) in types {
-        pair(&mut s, "type", jira, ado, default);
+    for (jira, ado) in types {
+        pair(&mut s, "type", jira, ado);
     }
     // The demo workflow (To Do -> In Progress -> In Review -> Done) against Agile states.
     let states = [
-        ("To Do", "New", false),
-        ("In Progress", "Active", true),
-        ("In Review", "Active", false),
-        ("Done", "Closed", true),
-        ("Done", "Resolved", false),
+        ("To Do", "New"),
+        ("In Progress", "Active"),
+        ("In Review", "Active"),
+        ("Done", "Closed"),
+        ("Done", "Resolved"),
     ];
-    for (jira, ado, default) in states {
-        pair(&mut s, "state", jira, ado, default);
+    for (jira, ado) in states {
+        pair(&mut s, "state", jira, ado);
     }
     for (jira, ado) in DEMO_USERS {
-        pair(&mut s, "user", jira, ado, false);
+        pair(&mut s, "user", jira, ado);
     }
     s
 }
 
-fn pair(s: &mut String, table: &str, jira: &str, ado: &str, default: bool) {
+/// One pair. Where several pairs share a value, the first one listed is the one the reverse
+/// lookup picks, so the pairs above are ordered with that in mind.
+fn pair(s: &mut String, table: &str, jira: &str, ado: &str) {
     let _ = write!(
         s,
         "\n[[profile.{table}]]\njira = \"{jira}\"\nado = \"{ado}\"\n"
     );
-    if default {
-        s.push_str("default = true\n");
-    }
 }
 
 /// A whole `[[profile]]` for the demo, mappings included.
@@ -144,6 +143,8 @@ token = "{ado_token}"
 mod tests {
     use std::path::Path;
 
+    use tandem_core::Side;
+
     use super::*;
     use crate::{ParseOptions, parse};
 
@@ -164,11 +165,10 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert!(v.warnings.is_empty(), "{:?}", v.warnings);
         let p = v.config.profile("demo").unwrap();
-        assert_eq!(p.mappings.fields.len(), 6);
-        assert_eq!(p.mappings.types.to_jira("Feature"), Some("Epic"));
-        assert_eq!(p.mappings.types.to_ado("Epic"), Some("Epic"));
-        assert_eq!(p.mappings.states.to_jira("Active"), Some("In Progress"));
-        assert_eq!(p.mappings.states.to_ado("Done"), Some("Closed"));
+        let m = &p.mapping;
+        assert_eq!(m.fields.len(), 6);
+        assert_eq!(m.counterpart_type(Side::Ado, "Feature"), Some("Epic"));
+        assert_eq!(m.counterpart_type(Side::Jira, "Epic"), Some("Epic"));
         assert_eq!(p.ado.area_path.as_deref(), Some("Demo\\Web"));
         assert_eq!(p.ado.organization, "demo");
     }

@@ -29,7 +29,7 @@ use crate::comments::{
 };
 use crate::item::{Item, ItemRef, LinkKind, LinkRef, natural_cmp};
 use crate::mapping::{
-    ConvertCx, ConvertError, Direction, FieldMap, Mapping, Unmapped, UserDirectory,
+    ConvertCx, ConvertError, Direction, FieldMap, Mapping, UnmappedUsers, UserDirectory,
 };
 use crate::merge::{ConflictPolicy, Decision, Merge, Stamped, merge3};
 use crate::relations::{RELATIONS_BASELINE, RelationOp, RelationState, plan_relations};
@@ -602,6 +602,18 @@ fn cx<'a>(s: &PlanSettings<'a>, jira_type: &'a str, ado_type: &'a str) -> Conver
     }
 }
 
+/// Whether a conversion problem leaves the field alone instead of parking the item
+/// (`unmapped_users = "skip"`).
+fn skips(s: &PlanSettings<'_>, reason: &ParkReason) -> bool {
+    matches!(
+        reason,
+        ParkReason::Convert {
+            error: ConvertError::UnmappedUser { .. },
+            ..
+        }
+    ) && s.mapping.users.unmapped == UnmappedUsers::Skip
+}
+
 fn park_convert(field: &FieldMap, error: ConvertError) -> ParkReason {
     ParkReason::Convert {
         field: field.name().to_owned(),
@@ -740,17 +752,7 @@ fn plan_linked(s: &PlanSettings<'_>, pair: &LinkedPair, ops: &mut Vec<Op>) {
             continue;
         };
         match decide_field(s, f, dir, pair, &cx) {
-            Err(reason) if skips_unmapped_user(s, &reason) => {
-                // The person has no counterpart and the profile says to leave the field
-                // alone: remember both sides as they are, so it is not planned again.
-                let b = Baseline {
-                    jira: pair.jira.get(&f.jira).cloned(),
-                    ado: pair.ado.get(&f.ado).cloned(),
-                };
-                if pair.baselines.get(f.name()) != Some(&b) {
-                    baselines.insert(f.name().to_owned(), b);
-                }
-            }
+            Err(reason) if skips(s, &reason) => {}
             Err(reason) => reasons.push(reason),
             Ok(None) => {}
             Ok(Some(FieldOutcome::Conflict)) => conflicts.push(ConflictNote {
@@ -841,17 +843,6 @@ fn plan_linked(s: &PlanSettings<'_>, pair: &LinkedPair, ops: &mut Vec<Op>) {
     }
 }
 
-fn skips_unmapped_user(s: &PlanSettings<'_>, reason: &ParkReason) -> bool {
-    s.mapping.users.unmapped == Unmapped::Skip
-        && matches!(
-            reason,
-            ParkReason::Convert {
-                error: ConvertError::UnmappedUser { .. },
-                ..
-            }
-        )
-}
-
 /// The baselines of a pair whose `target` was created as the copy of `source` (or found by
 /// its marker after a crash): a field already holding the converted source value is in
 /// sync; any other field is recorded as unchanged on the target and as not yet seen on the
@@ -938,13 +929,11 @@ fn plan_unlinked(s: &PlanSettings<'_>, item: &Item, ops: &mut Vec<Op>) {
         let value = item.get(f.field(from)).cloned();
         let converted = match f.convert(from, value.as_ref(), &cx) {
             Ok(v) => v,
-            Err(ConvertError::UnmappedUser { .. })
-                if s.mapping.users.unmapped == Unmapped::Skip =>
-            {
-                None
-            }
             Err(e) => {
-                reasons.push(park_convert(f, e));
+                let reason = park_convert(f, e);
+                if !skips(s, &reason) {
+                    reasons.push(reason);
+                }
                 continue;
             }
         };

@@ -821,6 +821,70 @@ proptest! {
     }
 }
 
+#[test]
+fn unmapped_users_skip_their_field_by_default_and_the_rest_syncs() {
+    let mut m = mapping();
+    m.users.unmapped = crate::UnmappedUsers::Skip;
+    let mut pair = synced(&m);
+    pair.ado.set(
+        "System.AssignedTo",
+        Some(FieldValue::User(UserRef::with_id("dan@example.com"))),
+    );
+    pair.ado.set("System.Title", Some(text("Still synced")));
+    let ops = run(
+        &m,
+        ConflictPolicy::Manual,
+        Direction::Both,
+        &[Entry::Linked(pair.clone())],
+    );
+    assert_eq!(
+        lines(&ops),
+        vec![
+            "update jira:WEB-1; title: \"Login fails\" -> \"Still synced\"",
+            "record jira:WEB-1 <-> ado:101: title",
+        ]
+    );
+    // A new item is created without the field.
+    let story = jira_item("8", 5)
+        .with("summary", text("x"))
+        .with("assignee", FieldValue::User(UserRef::with_id("acc-nobody")));
+    let ops = run(
+        &m,
+        ConflictPolicy::Manual,
+        Direction::Both,
+        &[Entry::Unlinked(story)],
+    );
+    assert_eq!(
+        lines(&ops),
+        vec!["create ado \"User Story\" from jira:WEB-8; title: (empty) -> \"x\""]
+    );
+}
+
+#[test]
+fn a_field_may_override_the_profile_policy() {
+    let mut m = mapping();
+    m.fields[0].conflict = Some(ConflictPolicy::JiraWins); // title
+    let mut pair = synced(&m);
+    pair.jira.set("summary", Some(text("J")));
+    pair.ado.set("System.Title", Some(text("A")));
+    pair.jira.set("labels", Some(FieldValue::labels(["j"])));
+    pair.ado.set("System.Tags", Some(FieldValue::labels(["a"])));
+    let ops = run(
+        &m,
+        ConflictPolicy::Manual,
+        Direction::Both,
+        &[Entry::Linked(pair)],
+    );
+    assert_eq!(
+        lines(&ops),
+        vec![
+            "conflict jira:WEB-1 <-> ado:101 field labels: jira [j] vs ado [a]",
+            "update ado:101; title: \"A\" -> \"J\"",
+            "record jira:WEB-1 <-> ado:101: title",
+        ]
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -879,117 +943,4 @@ proptest! {
         apply(&mut pair, &first);
         prop_assert_eq!(run_pair(ConflictPolicy::Manual, &pair), vec![]);
     }
-}
-
-#[test]
-fn a_field_can_have_its_own_conflict_policy() {
-    let mut m = mapping();
-    for f in &mut m.fields {
-        if f.name() == "title" {
-            f.conflict = Some(ConflictPolicy::AdoWins);
-        }
-    }
-    let mut pair = synced(&m);
-    pair.jira.set("summary", Some(text("J")));
-    pair.ado.set("System.Title", Some(text("A")));
-    pair.jira.set("labels", Some(FieldValue::labels(["j"])));
-    pair.ado.set("System.Tags", Some(FieldValue::labels(["a"])));
-    let ops = run(
-        &m,
-        ConflictPolicy::Manual,
-        Direction::Both,
-        &[Entry::Linked(pair)],
-    );
-    let l = lines(&ops);
-    assert!(
-        l.iter()
-            .any(|x| x.starts_with("conflict") && x.contains("field labels")),
-        "{l:?}"
-    );
-    assert!(
-        l.iter()
-            .any(|x| x.contains("update jira:") && x.contains("title: \"J\" -> \"A\"")),
-        "{l:?}"
-    );
-}
-
-fn user_settings_run(m: &Mapping, dir: &UserDirectory, entries: &[Entry]) -> Vec<Op> {
-    let s = PlanSettings {
-        mapping: m,
-        policy: ConflictPolicy::Manual,
-        direction: Direction::Both,
-        directory: dir,
-        comments: &CommentSettings::default(),
-    };
-    plan(&s, entries)
-}
-
-#[test]
-fn unmapped_users_park_skip_or_become_the_sync_user() {
-    // Dan exists only on ADO.
-    let dan = FieldValue::User(UserRef::with_id("dan@example.com"));
-    let mut dir = directory();
-    dir.sync_users.jira = Some(UserRef::with_id("acc-bot"));
-    let pair_with_dan = |m: &Mapping| {
-        let mut p = synced(m);
-        p.ado.set("System.AssignedTo", Some(dan.clone()));
-        p
-    };
-    let mut m = mapping();
-    m.users.ado_accepts_email = false;
-
-    // Park (the default): the item waits, with a reason naming the person.
-    let ops = user_settings_run(&m, &dir, &[Entry::Linked(pair_with_dan(&m))]);
-    assert!(
-        lines(&ops)[0].starts_with("park jira:WEB-1"),
-        "{:?}",
-        lines(&ops)
-    );
-    assert!(lines(&ops)[0].contains("dan@example.com"));
-
-    // Skip: nothing written, both values remembered so the field is not planned again.
-    m.users.unmapped = Unmapped::Skip;
-    let mut pair = pair_with_dan(&m);
-    let ops = user_settings_run(&m, &dir, &[Entry::Linked(pair.clone())]);
-    assert!(
-        ops.iter().all(|o| !o.is_remote_write()),
-        "{:?}",
-        lines(&ops)
-    );
-    apply(&mut pair, &ops);
-    assert_eq!(user_settings_run(&m, &dir, &[Entry::Linked(pair)]), vec![]);
-
-    // Sync user: the Jira side gets the sync account.
-    m.users.unmapped = Unmapped::SyncUser;
-    let ops = user_settings_run(&m, &dir, &[Entry::Linked(pair_with_dan(&m))]);
-    assert!(
-        lines(&ops)
-            .iter()
-            .any(|l| l.contains("assignee: (empty) -> acc-bot")),
-        "{:?}",
-        lines(&ops)
-    );
-}
-
-#[test]
-fn a_user_pair_may_name_the_jira_person_by_email() {
-    let mut m = mapping();
-    m.users.pairs.push(crate::UserPair {
-        jira: "cat@example.com".into(),
-        ado: "dan@example.com".into(),
-    });
-    let dir = directory();
-    let mut pair = synced(&m);
-    pair.ado.set(
-        "System.AssignedTo",
-        Some(FieldValue::User(UserRef::with_id("dan@example.com"))),
-    );
-    let ops = user_settings_run(&m, &dir, &[Entry::Linked(pair)]);
-    assert!(
-        lines(&ops)
-            .iter()
-            .any(|l| l.contains("assignee: (empty) -> Cat <cat@example.com>")),
-        "{:?}",
-        lines(&ops)
-    );
 }

@@ -1,157 +1,83 @@
-//! Rich-text field values: a `tandem_richtext::Document` in normal form.
+//! Rich-text field values: `tandem-richtext`'s document model, always held in normal form.
 //!
-//! Connectors hand over vendor text (ADF, wiki markup, HTML, Markdown); the engine parses it
-//! with `tandem-richtext` into a document and wraps it here. Equality is on the normal form
-//! only, so a value that went through the other system and back is not a change.
+//! Connectors read vendor formats (ADF, Jira wiki, ADO HTML, Markdown) into a
+//! [`tandem_richtext::Document`] and write it back; the domain only compares and carries it.
+//! Every [`RichText`] is normalised on construction and on deserialisation, so `==` compares
+//! normal forms and a round trip through the other system is not a change (issue 8: the normal
+//! form is a fixed point of every conversion).
 
 use serde::{Deserialize, Serialize};
-use tandem_richtext::{Block, Document, Inline, ListKind};
+use tandem_richtext::{Document, Format};
 
-/// Formatted text, always in `tandem-richtext`'s normal form.
+/// A rich-text value in normal form.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct RichText {
-    doc: Document,
+#[serde(from = "Document", into = "Document")]
+pub struct RichText(Document);
+
+impl From<Document> for RichText {
+    fn from(doc: Document) -> RichText {
+        RichText(doc.normalized())
+    }
+}
+
+impl From<RichText> for Document {
+    fn from(r: RichText) -> Document {
+        r.0
+    }
 }
 
 impl RichText {
-    /// Reads plain text: blank lines separate paragraphs, single newlines are line breaks.
+    /// Wraps a document, normalising it.
+    #[must_use]
+    pub fn new(doc: Document) -> RichText {
+        RichText::from(doc)
+    }
+
+    /// Plain text: blank lines separate paragraphs.
     #[must_use]
     pub fn from_plain(text: &str) -> RichText {
         let text = text.replace("\r\n", "\n").replace('\r', "\n");
-        let mut blocks = Vec::new();
-        for para in text.split("\n\n") {
-            let mut content = Vec::new();
-            for (i, line) in para.split('\n').enumerate() {
-                if i > 0 {
-                    content.push(Inline::HardBreak);
-                }
-                content.push(Inline::text(line));
-            }
-            blocks.push(Block::Paragraph { content });
-        }
-        RichText::from_document(Document::new(blocks))
-    }
-
-    /// Wraps a document (bringing it into normal form).
-    #[must_use]
-    pub fn from_document(doc: Document) -> RichText {
-        RichText {
-            doc: doc.normalized(),
-        }
+        let blocks = text
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .flat_map(|p| Document::plain(p).blocks)
+            .collect();
+        RichText::new(Document::new(blocks))
     }
 
     /// The document.
     #[must_use]
     pub fn document(&self) -> &Document {
-        &self.doc
+        &self.0
     }
 
-    /// The text without formatting: blocks separated by a blank line, line breaks kept, list
-    /// items as `- ` lines, table cells separated by ` | `. For display and for mapping a
-    /// rich-text field to a plain one.
+    /// The document, by value.
+    #[must_use]
+    pub fn into_document(self) -> Document {
+        self.0
+    }
+
+    /// A readable rendering for dry runs and audit entries (Markdown).
     #[must_use]
     pub fn plain_text(&self) -> String {
-        let mut out = Vec::new();
-        blocks_text(&self.doc.blocks, &mut out);
-        out.join("\n\n")
+        tandem_richtext::render(&self.0, Format::Markdown)
+            .text
+            .trim_end()
+            .to_owned()
     }
 
-    /// The normal form (a fixed point: normalising twice changes nothing).
+    /// The normal form (every `RichText` already is one).
     #[must_use]
     pub fn normalized(self) -> RichText {
-        RichText::from_document(self.doc)
+        self
     }
 
     /// Whether the document holds nothing.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.doc.blocks.is_empty()
+        self.0.blocks.is_empty()
     }
-}
-
-fn blocks_text(blocks: &[Block], out: &mut Vec<String>) {
-    for b in blocks {
-        match b {
-            Block::Paragraph { content } | Block::Heading { content, .. } => {
-                out.push(inlines_text(content));
-            }
-            Block::List(list) => {
-                let mut lines = Vec::new();
-                for (n, item) in list.items.iter().enumerate() {
-                    let mut inner = Vec::new();
-                    blocks_text(&item.blocks, &mut inner);
-                    let bullet = match (list.kind, item.checked) {
-                        (ListKind::Ordered { start }, _) => {
-                            format!("{}. ", u64::from(start) + n as u64)
-                        }
-                        (ListKind::Task, Some(true)) => "[x] ".to_owned(),
-                        (ListKind::Task, _) => "[ ] ".to_owned(),
-                        (ListKind::Bullet, _) => "- ".to_owned(),
-                    };
-                    lines.push(format!("{bullet}{}", inner.join("\n")));
-                }
-                out.push(lines.join("\n"));
-            }
-            Block::CodeBlock { text, .. } => out.push(text.clone()),
-            Block::Quote { blocks } => blocks_text(blocks, out),
-            Block::Panel(p) => {
-                if let Some(t) = &p.title {
-                    out.push(t.clone());
-                }
-                blocks_text(&p.blocks, out);
-            }
-            Block::Rule => out.push("---".to_owned()),
-            Block::Table(t) => {
-                let rows: Vec<String> = t
-                    .rows
-                    .iter()
-                    .map(|r| {
-                        r.cells
-                            .iter()
-                            .map(|c| {
-                                let mut inner = Vec::new();
-                                blocks_text(&c.blocks, &mut inner);
-                                inner.join(" ")
-                            })
-                            .collect::<Vec<_>>()
-                            .join(" | ")
-                    })
-                    .collect();
-                out.push(rows.join("\n"));
-            }
-            Block::Media(m) => out.push(m.alt.clone().unwrap_or_else(|| "[image]".to_owned())),
-            Block::Opaque(o) => out.push(o.text.clone()),
-        }
-    }
-}
-
-fn inlines_text(inlines: &[Inline]) -> String {
-    let mut s = String::new();
-    for i in inlines {
-        match i {
-            Inline::Text { text, .. } => s.push_str(text),
-            Inline::HardBreak => s.push('\n'),
-            Inline::Mention(m) => {
-                s.push('@');
-                s.push_str(m.display.as_deref().unwrap_or(m.user.id()));
-            }
-            Inline::Emoji { shortname, text } => s.push_str(text.as_deref().unwrap_or(shortname)),
-            Inline::Status { text, .. } => s.push_str(text),
-            Inline::Date { timestamp_ms } => s.push_str(
-                &crate::time::EpochMs(*timestamp_ms)
-                    .to_timestamp()
-                    .map_or_else(
-                        || timestamp_ms.to_string(),
-                        |t| t.strftime("%Y-%m-%d").to_string(),
-                    ),
-            ),
-            Inline::Media(m) => s.push_str(m.alt.as_deref().unwrap_or("[image]")),
-            Inline::Card { url } => s.push_str(url),
-            Inline::Opaque(o) => s.push_str(&o.text),
-        }
-    }
-    s
 }
 
 #[cfg(test)]
@@ -161,29 +87,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn whitespace_noise_is_not_a_difference() {
-        let a = RichText::from_plain("Steps:\r\n  1.  open   the page\n\n\n\nthen  log in  ");
-        let b = RichText::from_plain("Steps:\n1. open the page\n\nthen log in");
-        assert_eq!(a, b);
-        assert_eq!(b.plain_text(), "Steps:\n1. open the page\n\nthen log in");
+    fn formats_that_say_the_same_thing_are_equal() {
+        let html = RichText::new(tandem_richtext::parse(
+            Format::Html,
+            "<p>Steps <b>to</b> log in</p>",
+        ));
+        let md = RichText::new(tandem_richtext::parse(
+            Format::Markdown,
+            "Steps **to** log in\n",
+        ));
+        assert_eq!(html, md);
+        assert_ne!(html, RichText::from_plain("Steps to log in"));
     }
 
     #[test]
-    fn formatting_is_part_of_the_value() {
-        let plain = RichText::from_plain("important");
-        let bold = RichText::from_document(tandem_richtext::parse(
-            tandem_richtext::Format::Html,
-            "<p><b>important</b></p>",
-        ));
-        assert_ne!(plain, bold);
-        assert_eq!(bold.plain_text(), "important");
+    fn deserialising_normalises() {
+        let doc = Document::new(vec![]);
+        let json = serde_json::to_string(&doc).unwrap();
+        let r: RichText = serde_json::from_str(&json).unwrap();
+        assert!(r.is_empty());
+        assert_eq!(RichText::from_plain(" \n\n "), r);
     }
 
     proptest! {
         #[test]
-        fn normalisation_is_a_fixed_point(s in "[ a-c\t\r\n]{0,40}") {
+        fn plain_text_values_are_in_normal_form(s in "[ a-c\t\r\n*_]{0,40}") {
             let once = RichText::from_plain(&s);
-            prop_assert_eq!(once.clone().normalized(), once);
+            prop_assert_eq!(RichText::new(once.clone().into_document()), once);
         }
     }
 }

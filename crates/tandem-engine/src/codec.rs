@@ -20,8 +20,8 @@ use tandem_connector::{
     FieldChanges, Person, RemoteItem, StateCategory as VendorCategory, TextFormat,
 };
 use tandem_core::{
-    Converter, EpochMs, FieldMap, FieldValue, Item, ItemLink, ItemRef, LinkKind, Mapping, Number,
-    Side, StateCategory, StateValue, UserRef,
+    Converter, EpochMs, FieldMap, FieldValue, Item, ItemLink, ItemRef, LinkKind, Mapping, NamedRef,
+    Number, Side, StateCategory, StateValue, UserRef,
 };
 
 use crate::text;
@@ -192,13 +192,19 @@ fn decode_field(dialect: Dialect, f: &FieldMap, r: &RemoteItem) -> Option<FieldV
             Some(d) => d,
             None => FieldValue::Text(as_text(v)),
         },
-        (Converter::AreaComponent(_) | Converter::Path, _) => FieldValue::Path(
-            as_text(v)
-                .trim_start_matches('\\')
-                .split('\\')
-                .map(str::to_owned)
-                .collect(),
-        ),
+        (Converter::Refs | Converter::SprintIteration { .. }, Side::Jira) => {
+            FieldValue::Refs(refs(v))
+        }
+        (Converter::Refs, Side::Ado) => FieldValue::Refs(refs(v)),
+        (Converter::AreaComponent(_) | Converter::Path | Converter::SprintIteration { .. }, _) => {
+            FieldValue::Path(
+                as_text(v)
+                    .trim_start_matches('\\')
+                    .split('\\')
+                    .map(str::to_owned)
+                    .collect(),
+            )
+        }
     })
 }
 
@@ -229,6 +235,42 @@ fn number(v: &Value) -> Option<Number> {
         Value::Number(n) => n.as_f64().and_then(Number::new),
         Value::String(s) => s.trim().parse::<f64>().ok().and_then(Number::new),
         _ => None,
+    }
+}
+
+/// Named references: Jira sprint or version objects (`{"id", "name"}`), Data Center sprint
+/// strings (`...[id=1,...,name=Sprint 1,...]`), or names.
+fn refs(v: &Value) -> Vec<NamedRef> {
+    let one = |v: &Value| -> Option<NamedRef> {
+        match v {
+            Value::Object(o) => {
+                let name = o.get("name").and_then(Value::as_str)?;
+                let id = o.get("id").map(|id| match id {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                });
+                Some(NamedRef {
+                    id,
+                    name: name.to_owned(),
+                })
+            }
+            Value::String(s) => {
+                let name = s.split_once("name=").map_or(s.as_str(), |(_, rest)| {
+                    rest.split(',').next().unwrap_or(rest)
+                });
+                Some(NamedRef::named(name.trim_end_matches(']').to_owned()))
+            }
+            _ => None,
+        }
+    };
+    match v {
+        Value::Array(list) => list.iter().filter_map(one).collect(),
+        Value::String(s) if !s.contains("name=") => s
+            .split(';')
+            .map(|t| NamedRef::named(t.trim()))
+            .filter(|r| !r.name.is_empty())
+            .collect(),
+        other => one(other).into_iter().collect(),
     }
 }
 
@@ -425,6 +467,22 @@ fn encode(dialect: Dialect, id: &str, v: &FieldValue) -> Value {
             }
         }
         FieldValue::Path(p) => json!(p.join("\\")),
+        // Jira takes references by id; a name from the other side is sent as given, and
+        // Jira's answer (a refused value parks the item) says when it must be resolved first.
+        FieldValue::Refs(r) if jira => Value::Array(
+            r.iter()
+                .map(|r| match &r.id {
+                    Some(id) => json!({ "id": id }),
+                    None => json!({ "name": r.name }),
+                })
+                .collect(),
+        ),
+        FieldValue::Refs(r) => json!(
+            r.iter()
+                .map(|r| r.name.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
     }
 }
 

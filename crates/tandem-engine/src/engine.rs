@@ -210,6 +210,9 @@ pub struct Engine<J, A, S> {
     workflows: WorkflowCache,
     directory: Mutex<UserDirectory>,
     identities: tokio::sync::OnceCell<()>,
+    /// The mapping with each side's sync user filled in (once the tokens' identities are
+    /// known), for `unmapped_users = "sync-user"`.
+    mapping: std::sync::OnceLock<tandem_core::Mapping>,
 }
 
 impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
@@ -229,6 +232,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
             workflows: WorkflowCache::default(),
             directory: Mutex::new(UserDirectory::default()),
             identities: tokio::sync::OnceCell::new(),
+            mapping: std::sync::OnceLock::new(),
         }
     }
 
@@ -487,7 +491,9 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                 let mut d = self.directory.lock();
                 d.users.jira.push(j.clone());
                 d.users.ado.push(a.clone());
-                d.sync_users = Sided::new(Some(j), Some(a));
+                let mut mapping = self.settings.mapping.clone();
+                mapping.users.sync_users = Sided::new(Some(j), Some(a));
+                let _ = self.mapping.set(mapping);
                 Ok::<_, EngineError>(())
             })
             .await
@@ -551,7 +557,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
 
     fn plan_settings<'a>(&'a self, directory: &'a UserDirectory) -> PlanSettings<'a> {
         PlanSettings {
-            mapping: &self.settings.mapping,
+            mapping: self.mapping.get().unwrap_or(&self.settings.mapping),
             policy: self.settings.policy,
             direction: self.settings.direction,
             directory,

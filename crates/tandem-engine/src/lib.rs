@@ -24,4 +24,4 @@ pub mod workflow;
 pub use engine::{Engine, EngineError, Mode};
 pub use hooks::{Event, FailAt, FaultHook, FaultPoint, Hooks, NoFaults, Progress, Quiet, Stop};
 pub use report::{ItemOutcome, ItemReport, PassReport};
-pub use settings::{EngineOptions, SettingsError, SyncSettings, converter_for, from_profile};
+pub use settings::{EngineOptions, SettingsError, SyncSettings, from_profile};

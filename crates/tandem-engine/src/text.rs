@@ -24,7 +24,7 @@ fn format(f: TextFormat) -> Option<Format> {
 #[must_use]
 pub fn read(text: &VendorText) -> RichText {
     match format(text.format) {
-        Some(f) => RichText::from_document(tandem_richtext::parse(f, &text.text)),
+        Some(f) => RichText::new(tandem_richtext::parse(f, &text.text)),
         None => RichText::from_plain(&text.text),
     }
 }
@@ -69,7 +69,7 @@ mod tests {
         let wiki = VendorText::new(TextFormat::JiraWiki, "Steps *here*");
         assert_eq!(read(&adf), read(&html));
         assert_eq!(read(&adf), read(&wiki));
-        assert_eq!(read(&adf).plain_text(), "Steps here");
+        assert_eq!(read(&adf).plain_text(), "Steps **here**");
     }
 
     proptest! {

@@ -23,14 +23,18 @@ pub(crate) fn mapping() -> Mapping {
         UserPair {
             jira: "acc-ann".into(),
             ado: "ann@example.com".into(),
+            default: false,
         },
         UserPair {
             jira: "acc-bob".into(),
             ado: "bob@example.com".into(),
+            default: false,
         },
     ];
     // Fakes know exactly the paired people: an unknown e-mail is not written blindly.
     m.users.ado_accepts_email = false;
+    // A person without a counterpart parks the item (`unmapped_users = "error"`).
+    m.users.unmapped = tandem_core::UnmappedUsers::Error;
     // Like a mapping from tandem.toml: explicit state pairs only, so a state without one
     // parks its item.
     for f in &mut m.fields {
