@@ -46,18 +46,19 @@ pub const DEMO_USERS: &[(&str, &str)] = &[
 #[must_use]
 pub fn mappings_toml() -> String {
     let mut s = String::new();
+    // Each with a short name: conflicts, dry runs and audit entries say "title", "state".
     let fields = [
-        ("summary", "System.Title"),
-        ("description", "System.Description"),
-        ("status", "System.State"),
-        ("priority", "Microsoft.VSTS.Common.Priority"),
-        ("assignee", "System.AssignedTo"),
-        ("labels", "System.Tags"),
+        ("title", "summary", "System.Title"),
+        ("description", "description", "System.Description"),
+        ("state", "status", "System.State"),
+        ("priority", "priority", "Microsoft.VSTS.Common.Priority"),
+        ("assignee", "assignee", "System.AssignedTo"),
+        ("labels", "labels", "System.Tags"),
     ];
-    for (jira, ado) in fields {
+    for (name, jira, ado) in fields {
         let _ = write!(
             s,
-            "\n[[profile.field]]\njira = \"{jira}\"\nado = \"{ado}\"\n"
+            "\n[[profile.field]]\nname = \"{name}\"\njira = \"{jira}\"\nado = \"{ado}\"\n"
         );
     }
     // Agile process types; an ADO Feature becomes a Jira Epic (Jira Software has no Feature),
@@ -167,6 +168,7 @@ mod tests {
         let p = v.config.profile("demo").unwrap();
         let m = &p.mapping;
         assert_eq!(m.fields.len(), 6);
+        assert_eq!(m.fields[0].name(), "title");
         assert_eq!(m.counterpart_type(Side::Ado, "Feature"), Some("Epic"));
         assert_eq!(m.counterpart_type(Side::Jira, "Epic"), Some("Epic"));
         assert_eq!(p.ado.area_path.as_deref(), Some("Demo\\Web"));
