@@ -275,6 +275,11 @@ async fn edit(
     let store = SqliteStore::open(state).await?;
     let links = store.links("demo").await?;
     store.close().await;
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "between 1 and 10,000 by the clamp"
+    )]
     let every = (100.0 / percent.clamp(0.01, 100.0)).round().max(1.0) as usize;
     let jira = JiraConnector::new(JiraConfig::new(
         url::Url::parse(jira_url)?,
