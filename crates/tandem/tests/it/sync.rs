@@ -286,10 +286,10 @@ jitter_ms = 20
 error_rate = 0.08
 error_status = 503
 [ado.rate_limit]
-limit = 2
-block_at = 3
-window_seconds = 5
-max_delay_ms = 500
+limit = 3
+block_at = 4
+window_seconds = 2
+max_delay_ms = 300
 "#,
         &[],
     );
