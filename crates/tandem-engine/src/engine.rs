@@ -1237,11 +1237,16 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
         }
         let mut fetched: HashMap<(Side, String), RemoteItem> = HashMap::new();
         for side in Side::BOTH {
-            for r in self
-                .get_many(side, wanted.get(side))
-                .await
-                .map_err(EngineError::Connector)?
-            {
+            // A read-back that fails for a passing reason leaves the new items unlinked for
+            // now: their intents stay open and the next pass finds them by their markers.
+            let read = match self.get_many(side, wanted.get(side)).await {
+                Ok(read) => read,
+                Err(e) => match classify(e) {
+                    Step::Fatal(e) => return Err(e),
+                    _ => Vec::new(),
+                },
+            };
+            for r in read {
                 mark_seen(cx, side, std::slice::from_ref(&r));
                 fetched.insert((side, r.id.0.clone()), r);
             }
