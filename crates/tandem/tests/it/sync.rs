@@ -509,3 +509,48 @@ fn scope_filters_limit_what_is_synced() {
     assert!(links.iter().any(|(k, _)| *k == tagged));
     assert!(!links.iter().any(|(k, _)| *k == untagged));
 }
+
+#[test]
+fn jira_data_center_syncs_with_wiki_markup_and_user_names() {
+    let w = start(
+        "[jira]\nextends = \"datacenter\"\n",
+        &[
+            ("mode = \"cloud\"", "mode = \"datacenter\""),
+            ("auth = \"cloud-api-token\"", "auth = \"dc-pat\""),
+            ("user = \"sync-bot@example.com\"", "user = \"sync-bot\""),
+            ("712020:5f0c3b0a-1d2e-4f5a-8b9c-0d1e2f3a4b5c", "sync-bot"),
+            ("712020:a11ce000-0000-4000-8000-000000000001", "alice"),
+            ("712020:b0b00000-0000-4000-8000-000000000002", "bob"),
+        ],
+    );
+    let (s, v) = w.jira_call(
+        "GET",
+        "/rest/api/2/search?jql=project%20%3D%20DEMO&maxResults=0",
+        None,
+    );
+    assert_eq!(s, 200, "{v}");
+    let jira_total = usize::try_from(v["total"].as_u64().unwrap()).unwrap();
+    let ado_total = w.ado_items().len();
+    let report = w.sync_ok();
+    assert_eq!(report["counts"]["parked"], 0, "{report:#}");
+    assert_eq!(w.linked().len(), jira_total + ado_total);
+    // The ADO story's HTML description arrives as wiki markup, its assignee by user name.
+    let story = w
+        .ado_items()
+        .into_iter()
+        .find(|i| i["fields"]["System.Title"] == "Sign in with the company identity provider")
+        .unwrap();
+    let key = w.jira_of(&story["id"].to_string());
+    let (s, issue) = w.jira_call("GET", &format!("/rest/api/2/issue/{key}"), None);
+    assert_eq!(s, 200, "{issue}");
+    let desc = issue["fields"]["description"].as_str().unwrap();
+    assert!(
+        desc.contains("As a customer I sign in with my company account"),
+        "{desc}"
+    );
+    assert_eq!(issue["fields"]["assignee"]["name"], "sync-bot");
+    assert_eq!(issue["fields"]["status"]["name"], "In Progress");
+    w.reset_stats();
+    w.sync_ok();
+    assert_eq!(w.mutating(), (0, 0));
+}

@@ -16,6 +16,8 @@ pub(crate) const JIRA_TOKEN: &str = "demo-jira-token-sync-bot";
 pub(crate) const ADO_TOKEN: &str = "demo-ado-pat-sync-bot";
 
 pub(crate) struct World {
+    /// Jira Data Center instead of Cloud (REST v2, wiki markup, user names, a PAT).
+    pub(crate) dc: bool,
     pub(crate) sandbox: Sandbox,
     pub(crate) jira: JiraSimHandle,
     pub(crate) ado: AdoSimHandle,
@@ -58,6 +60,7 @@ pub(crate) fn start(extra: &str, profile_patch: &[(&str, &str)]) -> World {
     }
     let config = sandbox.write("tandem.toml", &profile);
     World {
+        dc: extra.contains("extends = \"datacenter\""),
         sandbox,
         jira,
         ado,
@@ -74,7 +77,14 @@ impl World {
             .arg("--config")
             .arg(&self.config)
             .args(&args[1..])
-            .env("TANDEM_JIRA_TOKEN", JIRA_TOKEN)
+            .env(
+                "TANDEM_JIRA_TOKEN",
+                if self.dc {
+                    "demo-jira-pat-sync-bot"
+                } else {
+                    JIRA_TOKEN
+                },
+            )
             .env("TANDEM_ADO_TOKEN", ADO_TOKEN)
             .env("TANDEM_TEST_INTENT_GRACE_SECS", "0")
             .env("TANDEM_LOG", "warn");
@@ -121,7 +131,11 @@ impl World {
     // --- Jira, as Alice -------------------------------------------------------------------
 
     fn jira_auth(&self) -> String {
-        basic("alice@example.com", "demo-jira-token-alice")
+        if self.dc {
+            "Bearer demo-jira-pat-alice".to_owned()
+        } else {
+            basic("alice@example.com", "demo-jira-token-alice")
+        }
     }
 
     pub(crate) fn jira_call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
