@@ -986,7 +986,7 @@ impl Ctx<'_> {
                 &format!("{key}.api_gateway"),
                 "https://api.atlassian.com",
             )?;
-            if gateway.path().trim_matches('/') != "" {
+            if !gateway.path().trim_matches('/').is_empty() {
                 self.error(
                     value.span(),
                     format!("{key}.api_gateway"),
