@@ -156,8 +156,8 @@ fn transport_finding(side: Side, url: &str, e: &ConnectorError, path: &Path) -> 
                         Severity::Error,
                         Some(side),
                         format!(
-                            "The certificate {url} presents is issued by {by}, which this \
-                             machine does not trust: {interception}"
+                            "The certificate of {url} is issued by {by}, which this machine \
+                             does not trust: {interception}"
                         ),
                     )
                     .fix([
@@ -184,7 +184,7 @@ fn transport_finding(side: Side, url: &str, e: &ConnectorError, path: &Path) -> 
                         Code::NetTlsInvalid,
                         Severity::Error,
                         Some(side),
-                        format!("The certificate {url} presents {what} ({reason})"),
+                        format!("The certificate of {url} {what} ({reason})"),
                     )
                     .fix([
                         "Check this machine's clock, and that the URL's host name is the one \
