@@ -822,10 +822,15 @@ fn identity(
         );
     }
     let other = shown.to_string();
+    let short = shown
+        .email
+        .clone()
+        .or_else(|| shown.login.clone())
+        .unwrap_or_else(|| shown.id.clone());
     let mut fix = vec![format!(
-        "Do not mix accounts: tokens are per user. Even if {other} and {intended} are both \
-             site admins, a token created under {other} authenticates as {other}, and \
-             everything tandem did would be done as {other}."
+        "Do not mix accounts: tokens are per user. Even if {short} and {intended} are both site \
+         admins, a token created under {short} authenticates as {short} only, and everything \
+         tandem did would be done as {short}."
     )];
     fix.extend(new_token_steps(j, cloud).into_iter().skip(1));
     Some(
