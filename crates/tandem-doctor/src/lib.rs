@@ -109,3 +109,21 @@ pub use evidence::Evidence;
 pub use finding::{Finding, FindingEvidence, Side};
 pub use report::{Report, Targets};
 pub use verdict::{Status, Verdict, overall_exit_code, verdict};
+
+/// Probes both sides of `profile`, diagnoses what was seen and builds its report.
+pub async fn examine(
+    profile: &tandem_config::Profile,
+    inputs: probe::Inputs,
+    options: &probe::Options,
+) -> Report {
+    let evidence = probe::probe(profile, inputs, options).await;
+    let findings = diagnose(&evidence);
+    Report::new(
+        profile.name.clone(),
+        Targets {
+            jira: Some(evidence.jira.site.clone()),
+            ado: Some(evidence.ado.url.clone()),
+        },
+        findings,
+    )
+}

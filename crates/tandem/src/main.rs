@@ -31,6 +31,9 @@ enum Command {
     Token(commands::token::TokenArgs),
     /// Run the built-in Jira (and Azure DevOps) simulators until killed.
     Sim(commands::sim::SimArgs),
+    /// Tell why a connection fails and how to fix it: credentials or permissions (or network,
+    /// or configuration), on both sides of every profile.
+    Doctor(commands::doctor::DoctorArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         Command::Config(args) => commands::config::run(&args),
         Command::Token(args) => commands::token::run(&args),
         Command::Sim(args) => commands::sim::run(&args),
+        Command::Doctor(args) => commands::doctor::run(&args),
     };
     match result {
         Ok(code) => code,

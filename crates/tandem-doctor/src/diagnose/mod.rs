@@ -93,11 +93,13 @@ fn transport_finding(side: Side, url: &str, e: &ConnectorError, path: &Path) -> 
                 NetworkProblem::Reset => "the connection is closed mid-request",
                 NetworkProblem::Other => "the network fails",
             };
+            // The transport's reason (a long error chain) is evidence, not the summary.
+            ev.messages.push(reason.clone());
             Finding::new(
                 Code::NetUnreachable,
                 Severity::Error,
                 Some(side),
-                format!("{product} cannot be reached at {url}: {what} ({reason})"),
+                format!("{product} cannot be reached at {url}: {what}"),
             )
             .fix([
                 format!("Check the URL in [profile.{}]: {url}.", side_key(side)),

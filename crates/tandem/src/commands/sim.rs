@@ -29,6 +29,10 @@ pub(crate) struct SimArgs {
     /// List the built-in scenarios and exit.
     #[arg(long)]
     list: bool,
+    /// Once listening, write a ready config for this scenario here (secrets in files next to
+    /// it, mode 0600), then rehearse with `tandem doctor --config PATH`.
+    #[arg(long, value_name = "PATH")]
+    write_config: Option<std::path::PathBuf>,
 }
 
 pub(crate) fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
@@ -64,6 +68,25 @@ pub(crate) fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
         });
         if let Some(ca) = jira.ca_pem_path() {
             line["ca_pem"] = serde_json::Value::String(ca.display().to_string());
+        }
+        if let Some(path) = &args.write_config {
+            let running = super::sim_config::JiraRunning {
+                url: jira.url().to_owned(),
+                ca_pem: jira.ca_pem_path().map(std::path::Path::to_path_buf),
+            };
+            // Until the Azure DevOps half runs beside Jira, its side points nowhere.
+            let ado = super::sim_config::AdoSetup {
+                url: "http://127.0.0.1:9/demo".to_owned(),
+                user: "sync-bot@example.com".to_owned(),
+                token: "demo-ado-pat-sync-bot".to_owned(),
+                project: "Demo".to_owned(),
+                area_path: Some("Demo\\Web".to_owned()),
+                token_created: None,
+                token_expires: None,
+                ca_pem: None,
+            };
+            super::sim_config::write(path, &scenario, &running, &ado)?;
+            line["config"] = serde_json::Value::String(path.display().to_string());
         }
         writeln!(out, "{line}")?;
         writeln!(out)?;
