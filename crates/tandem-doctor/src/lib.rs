@@ -118,12 +118,9 @@ pub async fn examine(
 ) -> Report {
     let evidence = probe::probe(profile, inputs, options).await;
     let findings = diagnose(&evidence);
-    Report::new(
-        profile.name.clone(),
-        Targets {
-            jira: Some(evidence.jira.site.clone()),
-            ado: Some(evidence.ado.url.clone()),
-        },
-        findings,
-    )
+    let targets = Targets {
+        jira: Some(evidence.jira.site),
+        ado: Some(evidence.ado.url),
+    };
+    Report::new(profile.name.clone(), targets, findings)
 }

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use tandem_config::{Config, Env, Profile, SecretResolver, Side, TokenBook};
+use tandem_config::{Config, Env, Profile, SecretResolver, Side, TokenBook, TokenRecord};
 use tandem_doctor::probe::{Inputs, Options};
 use tandem_doctor::{Report, overall_exit_code};
 
@@ -65,9 +65,13 @@ pub(crate) fn run(args: &DoctorArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    let records = book
+        .as_ref()
+        .map(TokenBook::current_records)
+        .unwrap_or_default();
     let mut reports = Vec::new();
     for profile in profiles {
-        let inputs = inputs(profile, &resolver, book.as_ref());
+        let inputs = inputs(profile, &resolver, &records);
         reports.push(runtime.block_on(tandem_doctor::examine(profile, inputs, &options)));
     }
     print(&reports, args.json)?;
@@ -101,7 +105,7 @@ fn token_book(config: &Config, env: &Env) -> Option<TokenBook> {
 pub(crate) fn inputs(
     profile: &Profile,
     resolver: &SecretResolver<'_>,
-    book: Option<&TokenBook>,
+    records: &[&TokenRecord],
 ) -> Inputs {
     let secret = |side: Side| {
         let reference = profile.token(side);
@@ -109,7 +113,12 @@ pub(crate) fn inputs(
             .resolve(reference)
             .map_err(|e| (reference.to_string(), e.to_string()))
     };
-    let record = |side: Side| book.and_then(|b| b.current(&profile.name, side).cloned());
+    let record = |side: Side| {
+        records
+            .iter()
+            .find(|r| r.profile == profile.name && r.side == side)
+            .map(|r| (*r).clone())
+    };
     Inputs {
         jira_secret: secret(Side::Jira),
         ado_secret: secret(Side::Ado),

@@ -85,7 +85,8 @@ pub(crate) fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
                 token_expires: None,
                 ca_pem: None,
             };
-            super::sim_config::write(path, &scenario, &running, &ado)?;
+            let setup = super::sim_config::rehearsal(&scenario, &running, ado)?;
+            super::sim_config::write(path, &setup)?;
             line["config"] = serde_json::Value::String(path.display().to_string());
         }
         writeln!(out, "{line}")?;
