@@ -1,1 +1,204 @@
+//! The probes against the simulator over real HTTP: which requests a run makes, that the
+//! write probe cleans up after itself, and that the evidence leads to the scenario's finding.
 
+use std::path::Path;
+
+use secrecy::SecretString;
+use tandem_config::{Config, ParseOptions};
+use tandem_doctor::probe::{Inputs, Options};
+use tandem_doctor::{Code, Report, Severity};
+use tandem_sim::{JiraSim, JiraSimHandle, Scenario};
+
+/// A config for the demo scenario's Jira half; the Azure DevOps side points at `ado_url`.
+fn config(jira_url: &str, ado_url: &str, login: Option<&str>) -> Config {
+    let login = login.map_or_else(String::new, |l| format!("login = \"{l}\"\n"));
+    let text = format!(
+        r#"
+[[profile]]
+name = "demo"
+
+[profile.jira]
+url = "{jira_url}"
+mode = "cloud"
+user = "sync-bot@example.com"
+{login}token = "env:JIRA"
+project = "DEMO"
+api_gateway = "{jira_url}"
+
+[profile.ado]
+url = "{ado_url}"
+project = "Demo"
+user = "sync-bot@example.com"
+token = "env:ADO"
+
+[[profile.field]]
+jira = "summary"
+ado = "System.Title"
+
+[[profile.type]]
+jira = "Task"
+ado = "Task"
+
+[[profile.state]]
+jira = "To Do"
+ado = "New"
+"#
+    );
+    tandem_config::parse(&text, Path::new("t.toml"), ParseOptions::default())
+        .unwrap()
+        .config
+}
+
+fn inputs(jira_token: &str) -> Inputs {
+    Inputs {
+        jira_secret: Ok(SecretString::from(jira_token.to_owned())),
+        ado_secret: Ok(SecretString::from("demo-ado-pat-sync-bot".to_owned())),
+        jira_record: None,
+        ado_record: None,
+    }
+}
+
+fn options(jira_write_project: Option<&str>) -> Options {
+    Options {
+        today: jiff::civil::date(2026, 6, 1),
+        token_warning_days: 14,
+        probe_write: jira_write_project.is_some(),
+        jira_write_project: jira_write_project.map(str::to_owned),
+    }
+}
+
+async fn sim(name: &str) -> JiraSimHandle {
+    JiraSim::start(&Scenario::builtin(name).unwrap())
+        .await
+        .unwrap()
+}
+
+fn jira_codes(r: &Report, severity: Severity) -> Vec<Code> {
+    r.findings
+        .iter()
+        .filter(|f| f.side == Some(tandem_doctor::Side::Jira) && f.severity == severity)
+        .map(|f| f.code)
+        .collect()
+}
+
+/// A closed loopback port: the Azure DevOps side is not under test here.
+const NOWHERE: &str = "http://127.0.0.1:9/demo";
+
+#[tokio::test]
+async fn a_healthy_jira_side_takes_six_requests_none_of_them_writes() {
+    let jira = sim("demo").await;
+    let cfg = config(jira.url(), NOWHERE, None);
+    let stats = &jira.server().common().stats;
+    stats.reset();
+    let r = tandem_doctor::examine(
+        &cfg.profiles[0],
+        inputs("demo-jira-token-sync-bot"),
+        &options(None),
+    )
+    .await;
+    let snap = stats.snapshot();
+    assert!(jira_codes(&r, Severity::Error).is_empty(), "{r:#?}");
+    assert!(
+        jira_codes(&r, Severity::Ok).contains(&Code::JiraCreateScreen),
+        "{r:#?}"
+    );
+    // serverInfo, myself, project, mypermissions, createmeta types, createmeta fields of Task.
+    assert_eq!(snap.total, 6, "{:#?}", snap.by_route);
+    assert_eq!(snap.writes, 0, "{:#?}", snap.by_route);
+}
+
+#[tokio::test]
+async fn the_write_probe_creates_and_deletes_in_the_named_project_only() {
+    let jira = sim("demo").await;
+    let cfg = config(jira.url(), NOWHERE, None);
+    let stats = &jira.server().common().stats;
+    stats.reset();
+    let r = tandem_doctor::examine(
+        &cfg.profiles[0],
+        inputs("demo-jira-token-sync-bot"),
+        &options(Some("DEMO")),
+    )
+    .await;
+    let probe = r
+        .findings
+        .iter()
+        .find(|f| f.code == Code::JiraWriteProbe)
+        .unwrap_or_else(|| panic!("{r:#?}"));
+    let created = probe.evidence.created.clone().unwrap();
+    assert!(created.starts_with("DEMO-"), "{created}");
+    let snap = stats.snapshot();
+    assert_eq!(
+        snap.writes, 2,
+        "one create, one delete: {:#?}",
+        snap.by_route
+    );
+    assert!(
+        snap.by_route.keys().any(|k| k.starts_with("DELETE ")),
+        "{:#?}",
+        snap.by_route
+    );
+}
+
+#[tokio::test]
+async fn another_accounts_token_stops_after_myself() {
+    let jira = sim("demo").await;
+    let cfg = config(jira.url(), NOWHERE, Some("alice@example.com"));
+    let stats = &jira.server().common().stats;
+    stats.reset();
+    let r = tandem_doctor::examine(
+        &cfg.profiles[0],
+        inputs("demo-jira-token-alice"),
+        &options(None),
+    )
+    .await;
+    assert_eq!(
+        jira_codes(&r, Severity::Error),
+        vec![Code::JiraIdentityMismatch]
+    );
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == Code::JiraIdentityMismatch)
+        .unwrap();
+    let who = f.evidence.authenticated_as.as_ref().unwrap();
+    assert_eq!(who.display_name.as_deref(), Some("Alice Admin"));
+    // Alice's permissions say nothing about sync-bot's: not asked.
+    assert_eq!(
+        stats.snapshot().total,
+        2,
+        "{:#?}",
+        stats.snapshot().by_route
+    );
+}
+
+#[tokio::test]
+async fn an_expired_token_is_seen_through_the_anonymous_project_list() {
+    let jira = sim("expired-token").await;
+    let cfg = config(jira.url(), NOWHERE, None);
+    let r = tandem_doctor::examine(
+        &cfg.profiles[0],
+        inputs("demo-jira-token-sync-bot"),
+        &options(None),
+    )
+    .await;
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == Code::JiraUnauthenticated)
+        .unwrap_or_else(|| panic!("{r:#?}"));
+    assert!(
+        f.summary
+            .contains("Empty project list — probably not authenticated"),
+        "{}",
+        f.summary
+    );
+    assert_eq!(
+        f.evidence
+            .headers
+            .get("X-Seraph-LoginReason")
+            .map(String::as_str),
+        Some("AUTHENTICATED_FAILED"),
+        "{:#?}",
+        f.evidence
+    );
+}
