@@ -205,10 +205,12 @@ async fn walk_jira(
     let me = conn.probe_myself().await;
     match &me {
         Err(e) => {
-            if is_rejected(e) {
+            // Cloud only: on Data Center every refused login counts towards the CAPTCHA lock,
+            // so doctor sends the credentials once and no more.
+            if cloud && is_rejected(e) {
                 // The article's "Empty project list — probably not authenticated", observed.
                 ev.project_list = Some(first_projects(conn).await);
-                if cloud && side.auth == tandem_config::JiraAuth::CloudApiToken {
+                if side.auth == tandem_config::JiraAuth::CloudApiToken {
                     // Refused at the site: is it a scoped token the gateway accepts?
                     let tenant = conn.probe_tenant_info().await;
                     if let Ok(t) = &tenant {
