@@ -234,6 +234,8 @@ codes! {
     JiraWriteFailed = "jira.write-failed", Permissions, WriteProbe;
     /// `--probe-write`: an issue was created and deleted. `ok`.
     JiraWriteProbe = "jira.write-probe", Permissions, WriteProbe;
+    /// Writing was not proven (a scoped token, a read-only run). `info`.
+    JiraWriteNotProven = "jira.write-not-proven", Permissions, WriteProbe;
     /// `--probe-write`: the test issue was created but could not be deleted.
     JiraWriteNotCleanedUp = "jira.write-not-cleaned-up", Permissions, WriteProbe;
     /// Checks that were not run because an earlier one failed. `info`.

@@ -88,7 +88,7 @@
 //! `ado.work-item-type-missing`, `ado.write-rejected`, `token.expiring`, `token.rotation-due`.
 //!
 //! Passed checks (`ok`) and notes (`info`): `jira.reachable`, `jira.identity`,
-//! `jira.permissions`, `jira.jsm-agent`, `jira.create-screen`, `jira.write-probe`,
+//! `jira.permissions`, `jira.jsm-agent`, `jira.create-screen`, `jira.write-probe`, `jira.write-not-proven`,
 //! `jira.checks-skipped`, `ado.reachable`, `ado.identity`, `ado.project`,
 //! `ado.work-item-types`, `ado.write-probe`, `ado.write-not-proven`, `ado.checks-skipped`,
 //! `token.recorded`, `token.unrecorded`.

@@ -334,37 +334,130 @@ fn walk(ev: &Evidence, j: &JiraEvidence, out: &mut Vec<Finding>) {
                 "Delete {} by hand (its summary says it was tandem doctor's test).",
                 probe.created_key
             )]),
-            Err(e) => transport_finding(SIDE, site(j), e, &j.path).unwrap_or_else(|| {
-                let mut fe = FindingEvidence::from_error(e);
-                fe.project = Some(w.project.clone());
-                fe.issue_type = Some(w.issue_type.clone());
-                Finding::new(
-                    Code::JiraWriteFailed,
-                    Severity::Error,
-                    Some(SIDE),
-                    format!(
-                        "Creating a test issue ({}) in {} failed: {}",
-                        w.issue_type,
-                        w.project,
-                        e.summary()
-                    ),
-                )
-                .evidence(fe)
-                .fix([
-                    format!(
-                        "Jira reports a missing Create Issues permission as \"Field ... cannot \
-                         be set. It is not on the appropriate screen, or unknown.\": check both \
-                         the permission and the create screen of {} in {}.",
-                        w.issue_type, w.project
-                    ),
-                    format!(
-                        "Validate by hand (the article's step 4): sign in as {} and create an \
-                         issue in {}.",
-                        j.intended_user, w.project
-                    ),
-                ])
-            }),
+            Err(e) => transport_finding(SIDE, site(j), e, &j.path)
+                .unwrap_or_else(|| write_failure(j, w, e)),
         });
+    } else if j.auth == JiraAuth::CloudScopedToken {
+        out.push(
+            Finding::new(
+                Code::JiraWriteNotProven,
+                Severity::Info,
+                Some(SIDE),
+                "writing not proven: a scoped token's write scopes show only on a write",
+            )
+            .fix([
+                "Run `tandem doctor --probe-write <PROJECT>`: an issue is created in that \
+                   project and deleted right away."
+                    .to_owned(),
+            ]),
+        );
+    }
+}
+
+/// `--probe-write PROJECT` failed: say why in the article's terms.
+fn write_failure(
+    j: &JiraEvidence,
+    w: &crate::evidence::JiraWriteEvidence,
+    e: &ConnectorError,
+) -> Finding {
+    let mut fe = FindingEvidence::from_error(e);
+    fe.project = Some(w.project.clone());
+    fe.issue_type = Some(w.issue_type.clone());
+    fe.intended_user = Some(j.intended_user.clone());
+    let validate = format!(
+        "Validate by hand (the article's step 4): sign in as {} and create an issue in {}.",
+        j.intended_user, w.project
+    );
+    match e.kind() {
+        ErrorKind::Unauthenticated {
+            problem: AuthProblem::ScopeMismatch,
+        } => Finding::new(
+            Code::JiraScopedToken,
+            Severity::Error,
+            Some(SIDE),
+            format!(
+                "The scoped token may read but not write: creating an issue in {} answers \
+                 \"Unauthorized; scope does not match\" (write:jira-work is missing)",
+                w.project
+            ),
+        )
+        .evidence(fe)
+        .fix([
+            format!(
+                "Sign in as {} and create a token with the scopes read:jira-work, \
+                 write:jira-work and read:jira-user, or (the article's advice) an unscoped API \
+                 token at {CLOUD_TOKEN_PAGE}.",
+                j.intended_user
+            ),
+            "Store it where the profile's `token` points, then run `tandem doctor \
+             --probe-write` again."
+                .to_owned(),
+        ]),
+        ErrorKind::PermissionDenied { .. } => Finding::new(
+            Code::JiraPermissionMissing,
+            Severity::Error,
+            Some(SIDE),
+            format!(
+                "{} may not create issues in {}: \"You cannot create issues in this project\"",
+                j.intended_user, w.project
+            ),
+        )
+        .evidence(FindingEvidence {
+            permission: Some(CREATE_ISSUES.to_owned()),
+            ..fe
+        })
+        .fix([
+            format!(
+                "In {}: Project settings > Permissions: grant \"Create Issues\" to a role or \
+                 group that includes {}.",
+                w.project, j.intended_user
+            ),
+            validate,
+        ]),
+        ErrorKind::Validation { fields } => {
+            let cannot_be_set =
+                !fields.is_empty() && fields.iter().all(|f| f.message.contains("cannot be set"));
+            let first = if cannot_be_set {
+                format!(
+                    "Jira says \"Field ... cannot be set\" both when Create Issues is missing and \
+                     when the field is not on the create screen: check the permission and the \
+                     create screen of {} in {}.",
+                    w.issue_type, w.project
+                )
+            } else {
+                format!(
+                    "Give the fields named above a value Jira accepts, or make them optional in \
+                     {}'s field configuration.",
+                    w.project
+                )
+            };
+            Finding::new(
+                Code::JiraWriteFailed,
+                Severity::Error,
+                Some(SIDE),
+                format!(
+                    "Creating a test issue ({}) in {} failed: {}",
+                    w.issue_type,
+                    w.project,
+                    e.summary()
+                ),
+            )
+            .evidence(fe)
+            .fix([first, validate])
+        }
+        _ => Finding::new(
+            Code::JiraWriteFailed,
+            Severity::Error,
+            Some(SIDE),
+            format!(
+                "Creating a test issue ({}) in {} failed: {}",
+                w.issue_type,
+                w.project,
+                e.summary()
+            ),
+        )
+        .evidence(fe)
+        .fix([e.fix(), validate]),
     }
 }
 
