@@ -1,5 +1,5 @@
 //! Integration tests: the probes against the simulator over real HTTP.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod probes;
