@@ -11,8 +11,8 @@
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let scenario = tandem_sim::Scenario::resolve("no-create")?; // built-in name or a path
 //! let jira = tandem_sim::JiraSim::start(&scenario).await?;    // 127.0.0.1, any free port
-//! let base = jira.url();                  // e.g. http://127.0.0.1:41234 (https with TLS)
-//! let key = jira.admin_key();             // for /_sim/ (header X-Tandem-Sim-Key)
+//! let base = jira.url().to_string();      // e.g. http://127.0.0.1:41234 (https with TLS)
+//! let key = jira.admin_key().to_string(); // for /_sim/ (header X-Tandem-Sim-Key)
 //! let stats = jira.server().common().stats.snapshot(); // or GET /_sim/stats
 //! jira.shutdown().await;                  // or just drop it
 //! # let _ = (base, key, stats); Ok(()) }

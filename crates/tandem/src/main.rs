@@ -25,6 +25,9 @@ pub(crate) struct Cli {
 enum Command {
     /// Show what tandem does against the built-in simulator, with no outside server.
     Demo,
+    /// Convert rich text between ADF, Jira wiki markup, HTML and Markdown (stdin to stdout;
+    /// what the target cannot express is listed on stderr).
+    Convert(commands::convert::Args),
     /// Check the configuration file.
     Config(commands::config::ConfigArgs),
     /// Record, list and rotate the tokens tandem uses.
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo => commands::demo::run(),
+        Command::Convert(args) => commands::convert::run(&args),
         Command::Config(args) => commands::config::run(&args),
         Command::Token(args) => commands::token::run(&args),
         Command::Sim(args) => commands::sim::run(&args),

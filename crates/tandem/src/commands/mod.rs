@@ -1,6 +1,7 @@
 //! One module per subcommand. Each exposes `run(...) -> anyhow::Result<ExitCode>`.
 
 pub(crate) mod config;
+pub(crate) mod convert;
 pub(crate) mod demo;
 pub(crate) mod doctor;
 pub(crate) mod init;

@@ -6,6 +6,7 @@
 mod canary;
 mod cli;
 mod config_check;
+mod convert;
 mod doctor;
 mod sandbox;
 mod sim;

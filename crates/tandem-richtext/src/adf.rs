@@ -1,0 +1,1169 @@
+//! Atlassian Document Format (Jira Cloud REST API v3).
+//!
+//! Node and mark names and their allowed content follow `@atlaskit/adf-schema`'s JSON schema
+//! (the oracle suite validates every document this writer produces against it). Nodes the model
+//! has no place for (extensions, cards, decisions, layouts, ...) are kept whole as
+//! [`Opaque`] and written back verbatim.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::Format;
+use crate::loss::Losses;
+use crate::model::{
+    Block, Cell, Document, Inline, List, ListItem, ListKind, Marks, Media, MediaRef, Mention,
+    Opaque, Panel, PanelKind, Row, Script, Table, UserRef,
+};
+use crate::visit::blocks_plain_text;
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+/// An ADF node as read. Typed rather than `serde_json::Value` (a `BTreeMap` per node made
+/// reading a large document several times slower); `attrs` and `marks` stay `Value`, as their
+/// shapes vary. ADF nodes have exactly these keys, so re-serialising an unknown node gives back
+/// what Jira sent (the opaque passthrough).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+struct RNode {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attrs: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content: Option<Vec<RNode>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marks: Option<Value>,
+}
+
+impl RNode {
+    /// From any JSON value, ignoring what does not fit (malformed input stays readable).
+    fn lenient(v: &Value) -> RNode {
+        RNode {
+            kind: v
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            attrs: v.get("attrs").filter(|a| a.is_object()).cloned(),
+            content: v.get("content").and_then(Value::as_array).map(|items| {
+                items
+                    .iter()
+                    .filter(|c| c.is_object())
+                    .map(RNode::lenient)
+                    .collect()
+            }),
+            text: v.get("text").and_then(Value::as_str).map(str::to_string),
+            marks: v.get("marks").filter(|m| m.is_array()).cloned(),
+        }
+    }
+}
+
+pub(crate) fn read(input: &str) -> Document {
+    if let Ok(root) = serde_json::from_str::<RNode>(input) {
+        return read_root(&root);
+    }
+    match serde_json::from_str::<Value>(input) {
+        Ok(value) => read_value(&value),
+        // Not JSON: keep the words (the engine logs the value as malformed elsewhere).
+        Err(_) => Document::plain(input),
+    }
+}
+
+pub(crate) fn read_value(value: &Value) -> Document {
+    match value {
+        Value::Object(_) => read_root(&RNode::lenient(value)),
+        Value::Array(items) => Document::new(read_blocks(
+            &items
+                .iter()
+                .filter(|c| c.is_object())
+                .map(RNode::lenient)
+                .collect::<Vec<_>>(),
+        )),
+        Value::String(s) => Document::plain(s),
+        Value::Null => Document::default(),
+        other => Document::plain(&other.to_string()),
+    }
+}
+
+fn read_root(root: &RNode) -> Document {
+    if root.kind == "doc" {
+        Document::new(read_blocks(content(root)))
+    } else {
+        Document::new(read_blocks(std::slice::from_ref(root)))
+    }
+}
+
+/// The `type` of a raw JSON node (marks, passed-through nodes).
+fn node_type(v: &Value) -> &str {
+    v.get("type").and_then(Value::as_str).unwrap_or("")
+}
+
+fn content(v: &RNode) -> &[RNode] {
+    v.content.as_deref().unwrap_or(&[])
+}
+
+fn attr<'a>(v: &'a RNode, name: &str) -> Option<&'a Value> {
+    v.attrs.as_ref().and_then(|a| a.get(name))
+}
+
+fn attr_str<'a>(v: &'a RNode, name: &str) -> Option<&'a str> {
+    attr(v, name).and_then(Value::as_str)
+}
+
+fn mark_attr_str<'a>(mark: &'a Value, name: &str) -> Option<&'a str> {
+    mark.get("attrs")
+        .and_then(|a| a.get(name))
+        .and_then(Value::as_str)
+}
+
+fn attr_u32(v: &RNode, name: &str) -> Option<u32> {
+    let a = attr(v, name)?;
+    let n = a
+        .as_u64()
+        // Sizes arrive as floats from some editors; anything beyond u32 is nonsense anyway.
+        .or_else(|| {
+            a.as_f64()
+                .filter(|f| (0.0..4_294_967_295.0).contains(f))
+                // In range by the filter above, so the cast cannot truncate.
+                .map(|f| {
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    let n = f.round() as u64;
+                    n
+                })
+        })
+        .or_else(|| a.as_str().and_then(|s| s.trim().parse().ok()))?;
+    u32::try_from(n).ok()
+}
+
+fn opaque(v: &RNode) -> Opaque {
+    Opaque {
+        format: Format::Adf,
+        raw: serde_json::to_string(v).unwrap_or_default(),
+        text: all_text(v),
+    }
+}
+
+/// Every `text` (and card URL) inside a node, for the plain-text fallback of opaque nodes.
+fn all_text(v: &RNode) -> String {
+    let mut out = String::new();
+    fn walk(v: &RNode, out: &mut String) {
+        if let Some(t) = v.text.as_deref() {
+            out.push_str(t);
+        }
+        if let Some(url) = attr_str(v, "url") {
+            out.push_str(url);
+        }
+        for (i, c) in content(v).iter().enumerate() {
+            if i > 0 && is_block_type(&c.kind) && !out.ends_with('\n') {
+                out.push('\n');
+            }
+            walk(c, out);
+        }
+    }
+    walk(v, &mut out);
+    out.trim().to_string()
+}
+
+fn is_block_type(t: &str) -> bool {
+    !matches!(
+        t,
+        "text"
+            | "hardBreak"
+            | "mention"
+            | "emoji"
+            | "status"
+            | "date"
+            | "inlineCard"
+            | "mediaInline"
+            | "placeholder"
+            | "inlineExtension"
+    )
+}
+
+fn read_blocks(nodes: &[RNode]) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut pending_inline: Vec<Inline> = Vec::new();
+    for node in nodes {
+        let t = node.kind.as_str();
+        if !is_block_type(t) {
+            // Inline content where blocks belong: gather it into a paragraph.
+            pending_inline.extend(read_inline(node));
+            continue;
+        }
+        if !pending_inline.is_empty() {
+            out.push(Block::Paragraph {
+                content: std::mem::take(&mut pending_inline),
+            });
+        }
+        read_block(node, &mut out);
+    }
+    if !pending_inline.is_empty() {
+        out.push(Block::Paragraph {
+            content: pending_inline,
+        });
+    }
+    out
+}
+
+fn read_block(node: &RNode, out: &mut Vec<Block>) {
+    match node.kind.as_str() {
+        "paragraph" => out.push(Block::Paragraph {
+            content: read_inlines(content(node)),
+        }),
+        "heading" => out.push(Block::Heading {
+            level: attr_u32(node, "level")
+                .and_then(|l| u8::try_from(l).ok())
+                .unwrap_or(1),
+            content: read_inlines(content(node)),
+        }),
+        "bulletList" => out.push(Block::List(read_list(node, ListKind::Bullet))),
+        "orderedList" => {
+            let start = attr_u32(node, "order").unwrap_or(1);
+            out.push(Block::List(read_list(node, ListKind::Ordered { start })));
+        }
+        "taskList" => out.push(Block::List(read_task_list(node))),
+        "codeBlock" => out.push(Block::CodeBlock {
+            language: attr_str(node, "language").map(str::to_string),
+            text: content(node)
+                .iter()
+                .filter_map(|t| t.text.as_deref())
+                .collect(),
+        }),
+        "blockquote" => out.push(Block::Quote {
+            blocks: read_blocks(content(node)),
+        }),
+        "panel" => out.push(Block::Panel(Panel {
+            kind: attr_str(node, "panelType")
+                .and_then(PanelKind::from_name)
+                .unwrap_or(PanelKind::Info),
+            title: None,
+            blocks: read_blocks(content(node)),
+        })),
+        "expand" | "nestedExpand" => out.push(Block::Panel(Panel {
+            kind: PanelKind::Expand,
+            title: attr_str(node, "title").map(str::to_string),
+            blocks: read_blocks(content(node)),
+        })),
+        "rule" => out.push(Block::Rule),
+        "table" => out.push(Block::Table(read_table(node))),
+        "mediaSingle" | "mediaGroup" => {
+            for media in content(node) {
+                if media.kind == "media" {
+                    out.push(Block::Media(read_media(media)));
+                }
+            }
+        }
+        "media" => out.push(Block::Media(read_media(node))),
+        _ => out.push(Block::Opaque(opaque(node))),
+    }
+}
+
+fn read_list(node: &RNode, kind: ListKind) -> List {
+    let items = content(node)
+        .iter()
+        .map(|item| ListItem {
+            checked: None,
+            blocks: if item.kind == "listItem" {
+                read_blocks(content(item))
+            } else {
+                read_blocks(std::slice::from_ref(item))
+            },
+        })
+        .collect();
+    List { kind, items }
+}
+
+/// A task list holds task items (inline content) and nested task lists, which belong to the
+/// item before them.
+fn read_task_list(node: &RNode) -> List {
+    let mut items: Vec<ListItem> = Vec::new();
+    for child in content(node) {
+        match child.kind.as_str() {
+            "taskItem" | "decisionItem" => items.push(ListItem {
+                checked: Some(attr_str(child, "state") == Some("DONE")),
+                blocks: vec![Block::Paragraph {
+                    content: read_inlines(content(child)),
+                }],
+            }),
+            "taskList" => {
+                let nested = Block::List(read_task_list(child));
+                match items.last_mut() {
+                    Some(last) => last.blocks.push(nested),
+                    None => items.push(ListItem {
+                        checked: Some(false),
+                        blocks: vec![nested],
+                    }),
+                }
+            }
+            _ => {
+                let mut blocks = Vec::new();
+                read_block(child, &mut blocks);
+                items.push(ListItem {
+                    checked: Some(false),
+                    blocks,
+                });
+            }
+        }
+    }
+    List {
+        kind: ListKind::Task,
+        items,
+    }
+}
+
+fn read_table(node: &RNode) -> Table {
+    let rows = content(node)
+        .iter()
+        .filter(|r| r.kind == "tableRow")
+        .map(|row| Row {
+            cells: content(row)
+                .iter()
+                .map(|cell| Cell {
+                    header: cell.kind == "tableHeader",
+                    colspan: attr_u32(cell, "colspan").unwrap_or(1),
+                    rowspan: attr_u32(cell, "rowspan").unwrap_or(1),
+                    blocks: read_blocks(content(cell)),
+                })
+                .collect(),
+        })
+        .collect();
+    Table { rows }
+}
+
+fn read_media(node: &RNode) -> Media {
+    let source = match attr_str(node, "type") {
+        Some("external") => MediaRef::Url {
+            url: attr_str(node, "url").unwrap_or("").to_string(),
+        },
+        _ => MediaRef::JiraMedia {
+            id: attr_str(node, "id").unwrap_or("").to_string(),
+            collection: attr_str(node, "collection").unwrap_or("").to_string(),
+        },
+    };
+    Media {
+        source,
+        alt: attr_str(node, "alt").map(str::to_string),
+        width: attr_u32(node, "width"),
+        height: attr_u32(node, "height"),
+    }
+}
+
+fn read_inlines(nodes: &[RNode]) -> Vec<Inline> {
+    nodes.iter().flat_map(read_inline).collect()
+}
+
+fn read_inline(node: &RNode) -> Vec<Inline> {
+    let inline = match node.kind.as_str() {
+        "text" => Inline::Text {
+            text: node.text.clone().unwrap_or_default(),
+            marks: read_marks(node),
+        },
+        "hardBreak" => Inline::HardBreak,
+        "mention" => Inline::Mention(Mention {
+            user: UserRef::JiraAccountId(attr_str(node, "id").unwrap_or("").to_string()),
+            display: attr_str(node, "text").map(str::to_string),
+        }),
+        "emoji" => Inline::Emoji {
+            shortname: attr_str(node, "shortName").unwrap_or("").to_string(),
+            text: attr_str(node, "text").map(str::to_string),
+        },
+        "status" => Inline::Status {
+            text: attr_str(node, "text").unwrap_or("").to_string(),
+            color: attr_str(node, "color").unwrap_or("neutral").to_string(),
+        },
+        "date" => match attr(node, "timestamp").and_then(|t| {
+            t.as_i64()
+                .or_else(|| t.as_str().and_then(|s| s.trim().parse().ok()))
+        }) {
+            Some(timestamp_ms) => Inline::Date { timestamp_ms },
+            None => Inline::Opaque(opaque(node)),
+        },
+        "inlineCard" => match attr_str(node, "url") {
+            Some(url) => Inline::Card {
+                url: url.to_string(),
+            },
+            None => Inline::Opaque(opaque(node)),
+        },
+        "mediaInline" | "media" => Inline::Media(read_media(node)),
+        t if is_block_type(t) && node.content.is_some() => {
+            // A block where inlines belong: keep its inline content.
+            return content(node).iter().flat_map(read_inline).collect();
+        }
+        _ => Inline::Opaque(opaque(node)),
+    };
+    vec![inline]
+}
+
+fn read_marks(node: &RNode) -> Marks {
+    let mut marks = Marks::default();
+    let Some(list) = node.marks.as_ref().and_then(Value::as_array) else {
+        return marks;
+    };
+    for mark in list {
+        match node_type(mark) {
+            "strong" => marks.strong = true,
+            "em" => marks.em = true,
+            "underline" => marks.underline = true,
+            "strike" => marks.strike = true,
+            "code" => marks.code = true,
+            "subsup" => {
+                marks.script = match mark_attr_str(mark, "type") {
+                    Some("sub") => Some(Script::Sub),
+                    Some("sup") => Some(Script::Sup),
+                    _ => None,
+                }
+            }
+            "textColor" => marks.color = mark_attr_str(mark, "color").map(str::to_string),
+            "link" => marks.link = mark_attr_str(mark, "href").map(str::to_string),
+            // backgroundColor, annotation, border, fragment...: cosmetic or Jira-internal.
+            _ => {}
+        }
+    }
+    marks
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+/// Where a block is written: ADF restricts what each container may hold (adf-schema
+/// `blockquote_node`, `listItem_node`, `panel_node`, `table_cell_content`, `expand_node`,
+/// `nestedExpand_content`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    Doc,
+    ListItem,
+    Quote,
+    Panel,
+    Cell,
+    Expand,
+    NestedExpand,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Heading,
+    Quote,
+    Panel,
+    Rule,
+    Table,
+    TaskList,
+    Expand,
+}
+
+fn allows(ctx: Ctx, kind: Kind) -> bool {
+    use Ctx as C;
+    match kind {
+        Kind::Heading | Kind::Rule => !matches!(ctx, C::ListItem | C::Quote),
+        Kind::Quote => matches!(ctx, C::Doc | C::Cell | C::Expand | C::NestedExpand),
+        Kind::Panel => matches!(ctx, C::Doc | C::Cell | C::Expand | C::NestedExpand),
+        Kind::Table => matches!(ctx, C::Doc | C::Expand),
+        Kind::TaskList => !matches!(ctx, C::Quote),
+        Kind::Expand => matches!(ctx, C::Doc | C::Cell | C::Expand),
+    }
+}
+
+pub(crate) fn write(doc: &Document, losses: &mut Losses) -> String {
+    let root = write_root(doc, losses);
+    // Serialising our own tree cannot fail (no maps with non-string keys).
+    serde_json::to_string(&root).unwrap_or_default()
+}
+
+pub(crate) fn write_value(doc: &Document, losses: &mut Losses) -> Value {
+    serde_json::to_value(write_root(doc, losses)).unwrap_or(Value::Null)
+}
+
+fn write_root(doc: &Document, losses: &mut Losses) -> N {
+    let mut root = N::new("doc").content(write_blocks(&doc.blocks, Ctx::Doc, losses));
+    root.version = true;
+    root
+}
+
+/// An output node. A typed tree rather than `serde_json::Value`: building and dropping a
+/// `Value` per node (a `BTreeMap` each) made a 1 MB document take several times longer.
+#[derive(Debug, Default)]
+struct N {
+    kind: &'static str,
+    version: bool,
+    attrs: Option<Value>,
+    content: Option<Vec<N>>,
+    text: Option<String>,
+    marks: Vec<Value>,
+    /// A node passed through verbatim (an unknown ADF node).
+    raw: Option<Value>,
+}
+
+impl N {
+    fn new(kind: &'static str) -> N {
+        N {
+            kind,
+            ..N::default()
+        }
+    }
+
+    fn attrs(mut self, attrs: Value) -> N {
+        self.attrs = Some(attrs);
+        self
+    }
+
+    fn content(mut self, content: Vec<N>) -> N {
+        self.content = Some(content);
+        self
+    }
+
+    fn text(text: impl Into<String>) -> N {
+        N {
+            kind: "text",
+            text: Some(text.into()),
+            ..N::default()
+        }
+    }
+
+    fn raw(value: Value) -> N {
+        N {
+            raw: Some(value),
+            ..N::default()
+        }
+    }
+
+    fn kind(&self) -> &str {
+        match &self.raw {
+            Some(v) => node_type(v),
+            None => self.kind,
+        }
+    }
+}
+
+impl serde::Serialize for N {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        if let Some(raw) = &self.raw {
+            return raw.serialize(s);
+        }
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("type", self.kind)?;
+        if self.version {
+            map.serialize_entry("version", &1)?;
+        }
+        if let Some(attrs) = &self.attrs {
+            map.serialize_entry("attrs", attrs)?;
+        }
+        if let Some(content) = &self.content {
+            map.serialize_entry("content", content)?;
+        }
+        if let Some(text) = &self.text {
+            map.serialize_entry("text", text)?;
+        }
+        if !self.marks.is_empty() {
+            map.serialize_entry("marks", &self.marks)?;
+        }
+        map.end()
+    }
+}
+
+fn write_blocks(blocks: &[Block], ctx: Ctx, losses: &mut Losses) -> Vec<N> {
+    let mut out = Vec::new();
+    for block in blocks {
+        write_block(block, ctx, losses, &mut out);
+    }
+    out
+}
+
+fn obj(kind: &'static str, attrs: Option<Value>, content: Option<Vec<N>>) -> N {
+    N {
+        kind,
+        attrs,
+        content,
+        ..N::default()
+    }
+}
+
+fn node(kind: &'static str, content: Vec<N>) -> N {
+    N::new(kind).content(content)
+}
+
+fn paragraph(inlines: Vec<N>) -> N {
+    node("paragraph", inlines)
+}
+
+fn write_block(block: &Block, ctx: Ctx, losses: &mut Losses, out: &mut Vec<N>) {
+    match block {
+        Block::Paragraph { content } => {
+            // ADF has no inline image by URL: such images become blocks between the parts of
+            // the paragraph (a form that converts back to itself).
+            let mut part: Vec<Inline> = Vec::new();
+            for inline in content {
+                match inline {
+                    Inline::Media(m) if !is_media_file(m) => {
+                        if !part.is_empty() {
+                            out.push(paragraph(write_inlines(&part, losses)));
+                            part.clear();
+                        }
+                        losses.approximated(
+                            "inline image",
+                            "ADF shows images by URL only as blocks: written as its own block",
+                        );
+                        out.push(write_media_single(m, losses));
+                    }
+                    other => part.push(other.clone()),
+                }
+            }
+            if !part.is_empty() {
+                out.push(paragraph(write_inlines(&part, losses)));
+            }
+        }
+        Block::Heading { level, content } => {
+            if allows(ctx, Kind::Heading) {
+                out.push(
+                    node("heading", write_inlines(content, losses))
+                        .attrs(json!({ "level": level })),
+                );
+            } else {
+                losses.approximated(
+                    "heading",
+                    "ADF allows no heading inside a list item or quote: written as bold text",
+                );
+                out.push(paragraph(write_inlines(&bolden(content), losses)));
+            }
+        }
+        Block::List(list) => {
+            if list.kind == ListKind::Task && !allows(ctx, Kind::TaskList) {
+                losses.approximated(
+                    "task list",
+                    "ADF allows no task list inside a quote: written as a bullet list",
+                );
+                let bullets = List {
+                    kind: ListKind::Bullet,
+                    items: list.items.clone(),
+                };
+                out.push(write_list(&bullets, losses));
+            } else {
+                out.push(write_list(list, losses));
+            }
+        }
+        Block::CodeBlock { language, text } => {
+            let mut v = node("codeBlock", vec![N::text(text.clone())]);
+            if let Some(lang) = language {
+                v = v.attrs(json!({ "language": lang }));
+            }
+            out.push(v);
+        }
+        Block::Quote { blocks } => {
+            if allows(ctx, Kind::Quote) {
+                out.push(node(
+                    "blockquote",
+                    non_empty(write_blocks(blocks, Ctx::Quote, losses)),
+                ));
+            } else {
+                losses.approximated(
+                    "quote",
+                    "ADF allows no quote inside a list item, quote or panel: its content was written in place",
+                );
+                out.extend(write_blocks(blocks, ctx, losses));
+            }
+        }
+        Block::Panel(panel) => write_panel(panel, ctx, losses, out),
+        Block::Rule => {
+            if allows(ctx, Kind::Rule) {
+                out.push(N::new("rule"));
+            } else {
+                losses.dropped("rule", "ADF allows no rule inside a list item or quote");
+            }
+        }
+        Block::Table(table) => {
+            if allows(ctx, Kind::Table) {
+                out.push(write_table(table, losses));
+            } else {
+                losses.approximated(
+                    "nested table",
+                    "ADF allows a table only at the top level: its cells were written as paragraphs",
+                );
+                for row in &table.rows {
+                    for cell in &row.cells {
+                        out.extend(write_blocks(&cell.blocks, ctx, losses));
+                    }
+                }
+            }
+        }
+        Block::Media(media) => out.push(write_media_single(media, losses)),
+        Block::Opaque(o) => out.push(write_opaque_block(o, losses)),
+    }
+}
+
+/// A file that `mediaInline` can hold: Jira media, or an attachment known by name (written with
+/// the name as its id until the engine maps it, as it must before writing to Jira).
+fn is_media_file(m: &Media) -> bool {
+    match &m.source {
+        MediaRef::JiraMedia { id, .. } => !id.is_empty(),
+        MediaRef::File { name } => !name.is_empty(),
+        MediaRef::Url { .. } => false,
+    }
+}
+
+fn media_inline_attrs(media: &Media) -> Value {
+    let (id, collection) = match &media.source {
+        MediaRef::JiraMedia { id, collection } => (id.clone(), collection.clone()),
+        MediaRef::File { name } => (name.clone(), String::new()),
+        MediaRef::Url { url } => (url.clone(), String::new()),
+    };
+    let mut attrs = Map::new();
+    attrs.insert("type".into(), json!("file"));
+    attrs.insert("id".into(), json!(id));
+    attrs.insert("collection".into(), json!(collection));
+    let alt = match &media.source {
+        MediaRef::File { name } => Some(media.alt.clone().unwrap_or_else(|| name.clone())),
+        _ => media.alt.clone(),
+    };
+    if let Some(alt) = alt {
+        attrs.insert("alt".into(), json!(alt));
+    }
+    if let Some(w) = media.width {
+        attrs.insert("width".into(), json!(w));
+    }
+    if let Some(h) = media.height {
+        attrs.insert("height".into(), json!(h));
+    }
+    Value::Object(attrs)
+}
+
+fn bolden(content: &[Inline]) -> Vec<Inline> {
+    content
+        .iter()
+        .map(|i| match i {
+            Inline::Text { text, marks } if !marks.code => Inline::Text {
+                text: text.clone(),
+                marks: Marks {
+                    strong: true,
+                    ..marks.clone()
+                },
+            },
+            other => other.clone(),
+        })
+        .collect()
+}
+
+/// ADF containers must not be empty.
+fn non_empty(mut content: Vec<N>) -> Vec<N> {
+    if content.is_empty() {
+        content.push(paragraph(Vec::new()));
+    }
+    content
+}
+
+fn write_list(list: &List, losses: &mut Losses) -> N {
+    match list.kind {
+        ListKind::Task => write_task_list(list, losses),
+        ListKind::Bullet | ListKind::Ordered { .. } => {
+            let items = list
+                .items
+                .iter()
+                .map(|item| {
+                    let mut content = write_blocks(&item.blocks, Ctx::ListItem, losses);
+                    // A list item must open with a paragraph, code block or image.
+                    let opens_ok = content.first().is_some_and(|c| {
+                        matches!(c.kind(), "paragraph" | "codeBlock" | "mediaSingle")
+                    });
+                    if !opens_ok {
+                        content.insert(0, paragraph(Vec::new()));
+                    }
+                    node("listItem", content)
+                })
+                .collect();
+            match list.kind {
+                ListKind::Ordered { start } => {
+                    node("orderedList", items).attrs(json!({ "order": start }))
+                }
+                _ => node("bulletList", items),
+            }
+        }
+    }
+}
+
+/// Task items hold inline content only; nested task lists follow their item. Other blocks in
+/// a task item are flattened to text.
+fn write_task_list(list: &List, losses: &mut Losses) -> N {
+    let mut content = Vec::new();
+    for (n, item) in list.items.iter().enumerate() {
+        let mut inlines: Vec<Inline> = Vec::new();
+        let mut nested = Vec::new();
+        for block in &item.blocks {
+            match block {
+                Block::Paragraph { content } if nested.is_empty() => {
+                    if !inlines.is_empty() {
+                        // Two breaks: the normal form reads them as a paragraph boundary.
+                        inlines.push(Inline::HardBreak);
+                        inlines.push(Inline::HardBreak);
+                    }
+                    inlines.extend(content.iter().cloned());
+                }
+                Block::List(sub) if sub.kind == ListKind::Task => nested.push(sub),
+                other => {
+                    losses.approximated(
+                        "task item content",
+                        "an ADF task item holds one line of text: other blocks were written as text",
+                    );
+                    let text = blocks_plain_text(std::slice::from_ref(other));
+                    if !inlines.is_empty() {
+                        inlines.push(Inline::HardBreak);
+                    }
+                    inlines.push(Inline::text(text));
+                }
+            }
+        }
+        let state = if item.checked == Some(true) {
+            "DONE"
+        } else {
+            "TODO"
+        };
+        content.push(obj(
+            "taskItem",
+            Some(json!({ "localId": format!("task-{n}"), "state": state })),
+            Some(write_inlines(&inlines, losses)),
+        ));
+        for sub in nested {
+            content.push(write_task_list(sub, losses));
+        }
+    }
+    // A task list must open with a task item.
+    if content.first().is_none_or(|c| c.kind() != "taskItem") {
+        content.insert(
+            0,
+            N::new("taskItem")
+                .attrs(json!({ "localId": "task", "state": "TODO" }))
+                .content(Vec::new()),
+        );
+    }
+    obj(
+        "taskList",
+        Some(json!({ "localId": "tasks" })),
+        Some(content),
+    )
+}
+
+fn write_panel(panel: &Panel, ctx: Ctx, losses: &mut Losses, out: &mut Vec<N>) {
+    if panel.kind == PanelKind::Expand {
+        if allows(ctx, Kind::Expand) {
+            let (kind, inner) = if ctx == Ctx::Doc {
+                ("expand", Ctx::Expand)
+            } else {
+                ("nestedExpand", Ctx::NestedExpand)
+            };
+            out.push(obj(
+                kind,
+                Some(json!({ "title": panel.title.clone().unwrap_or_default() })),
+                Some(non_empty(write_blocks(&panel.blocks, inner, losses))),
+            ));
+            return;
+        }
+        losses.approximated(
+            "expand",
+            "ADF allows an expand only at the top level, in an expand or in a table: its content was written in place",
+        );
+        write_title(panel, losses, out);
+        out.extend(write_blocks(&panel.blocks, ctx, losses));
+        return;
+    }
+    if !allows(ctx, Kind::Panel) {
+        losses.approximated(
+            "panel",
+            "ADF allows no panel inside a list item, quote or panel: its content was written in place",
+        );
+        write_title(panel, losses, out);
+        out.extend(write_blocks(&panel.blocks, ctx, losses));
+        return;
+    }
+    let mut content = Vec::new();
+    if let Some(title) = &panel.title {
+        losses.approximated(
+            "panel title",
+            "an ADF panel has no title: written as a bold first line",
+        );
+        content.push(paragraph(write_inlines(
+            &[Inline::marked(
+                title.clone(),
+                Marks {
+                    strong: true,
+                    ..Marks::default()
+                },
+            )],
+            losses,
+        )));
+    }
+    content.extend(write_blocks(&panel.blocks, Ctx::Panel, losses));
+    out.push(obj(
+        "panel",
+        Some(json!({ "panelType": panel.kind.name() })),
+        Some(non_empty(content)),
+    ));
+}
+
+fn write_title(panel: &Panel, losses: &mut Losses, out: &mut Vec<N>) {
+    if let Some(title) = &panel.title {
+        out.push(paragraph(write_inlines(
+            &[Inline::marked(
+                title.clone(),
+                Marks {
+                    strong: true,
+                    ..Marks::default()
+                },
+            )],
+            losses,
+        )));
+    }
+}
+
+fn write_table(table: &Table, losses: &mut Losses) -> N {
+    let rows: Vec<N> = table
+        .rows
+        .iter()
+        .map(|row| {
+            let cells = row
+                .cells
+                .iter()
+                .map(|cell| {
+                    let mut attrs = Map::new();
+                    if cell.colspan > 1 {
+                        attrs.insert("colspan".into(), json!(cell.colspan));
+                    }
+                    if cell.rowspan > 1 {
+                        attrs.insert("rowspan".into(), json!(cell.rowspan));
+                    }
+                    let kind = if cell.header {
+                        "tableHeader"
+                    } else {
+                        "tableCell"
+                    };
+                    let mut v = node(
+                        kind,
+                        non_empty(write_blocks(&cell.blocks, Ctx::Cell, losses)),
+                    );
+                    if !attrs.is_empty() {
+                        v = v.attrs(Value::Object(attrs));
+                    }
+                    v
+                })
+                .collect();
+            node("tableRow", cells)
+        })
+        .collect();
+    obj("table", None, Some(rows))
+}
+
+fn media_attrs(media: &Media) -> Value {
+    let mut attrs = Map::new();
+    match &media.source {
+        MediaRef::JiraMedia { id, collection } => {
+            attrs.insert("type".into(), json!("file"));
+            attrs.insert("id".into(), json!(id));
+            attrs.insert("collection".into(), json!(collection));
+        }
+        MediaRef::Url { url } => {
+            attrs.insert("type".into(), json!("external"));
+            attrs.insert("url".into(), json!(url));
+        }
+        MediaRef::File { name } => {
+            // A file known only by name (wiki): the engine maps it to a media id before
+            // writing to Jira; unmapped, the name stands in for the id, as Atlassian's wiki
+            // converter does.
+            attrs.insert("type".into(), json!("file"));
+            attrs.insert("id".into(), json!(name));
+            attrs.insert("collection".into(), json!(""));
+        }
+    }
+    if let Some(alt) = &media.alt {
+        attrs.insert("alt".into(), json!(alt));
+    }
+    if let Some(w) = media.width {
+        attrs.insert("width".into(), json!(w));
+    }
+    if let Some(h) = media.height {
+        attrs.insert("height".into(), json!(h));
+    }
+    Value::Object(attrs)
+}
+
+fn write_media_single(media: &Media, losses: &mut Losses) -> N {
+    if let MediaRef::File { .. } = media.source {
+        losses.approximated(
+            "attachment",
+            "an attachment known by file name only (map it to a Jira media id first)",
+        );
+    }
+    if let MediaRef::JiraMedia { id, .. } = &media.source
+        && id.is_empty()
+    {
+        losses.dropped("image", "a Jira media node without an id cannot be written");
+        return paragraph(write_inlines(
+            &[Inline::text(media.alt.clone().unwrap_or_default())],
+            losses,
+        ));
+    }
+    node(
+        "mediaSingle",
+        vec![N::new("media").attrs(media_attrs(media))],
+    )
+    .attrs(json!({ "layout": "center" }))
+}
+
+fn write_opaque_block(o: &Opaque, losses: &mut Losses) -> N {
+    if o.format == Format::Adf
+        && let Ok(v) = serde_json::from_str::<Value>(&o.raw)
+        && v.is_object()
+    {
+        return N::raw(v);
+    }
+    losses.approximated(
+        "unsupported construct",
+        "written as plain text (the source format had a construct ADF cannot hold)",
+    );
+    paragraph(write_inlines(&text_with_breaks(&o.text), losses))
+}
+
+fn text_with_breaks(text: &str) -> Vec<Inline> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push(Inline::HardBreak);
+        }
+        out.push(Inline::text(line));
+    }
+    out
+}
+
+fn write_inlines(inlines: &[Inline], losses: &mut Losses) -> Vec<N> {
+    let mut out = Vec::new();
+    for inline in inlines {
+        match inline {
+            Inline::Text { text, marks } => {
+                if text.is_empty() {
+                    continue;
+                }
+                let mut v = N::text(text.clone());
+                v.marks = write_marks(marks);
+                out.push(v);
+            }
+            Inline::HardBreak => out.push(N::new("hardBreak")),
+            Inline::Mention(m) => out.push(write_mention(m, losses)),
+            Inline::Emoji { shortname, text } => {
+                let mut attrs = Map::new();
+                attrs.insert("shortName".into(), json!(shortname));
+                if let Some(t) = text {
+                    attrs.insert("text".into(), json!(t));
+                }
+                out.push(N::new("emoji").attrs(Value::Object(attrs)));
+            }
+            Inline::Status { text, color } => out.push(
+                N::new("status").attrs(json!({ "text": text, "color": color, "localId": "" })),
+            ),
+            Inline::Date { timestamp_ms } => {
+                out.push(N::new("date").attrs(json!({ "timestamp": timestamp_ms.to_string() })));
+            }
+            Inline::Media(media) => {
+                if is_media_file(media) {
+                    if let MediaRef::File { .. } = media.source {
+                        losses.approximated(
+                            "attachment",
+                            "an attachment known by file name only (map it to a Jira media id first)",
+                        );
+                    }
+                    out.push(N::new("mediaInline").attrs(media_inline_attrs(media)));
+                } else {
+                    // mediaInline holds files only; an external image inline becomes a link.
+                    losses.approximated(
+                        "inline image",
+                        "ADF shows external images inline only as links: written as a link",
+                    );
+                    let (href, label) = match &media.source {
+                        MediaRef::Url { url } => (url.clone(), media.alt.clone()),
+                        MediaRef::File { name } => (name.clone(), media.alt.clone()),
+                        MediaRef::JiraMedia { id, .. } => (id.clone(), None),
+                    };
+                    let label = label.unwrap_or_else(|| href.clone());
+                    if href.is_empty() {
+                        if !label.is_empty() {
+                            out.push(N::text(label));
+                        }
+                    } else {
+                        let mut v = N::text(label);
+                        v.marks = vec![json!({ "type": "link", "attrs": { "href": href } })];
+                        out.push(v);
+                    }
+                }
+            }
+            Inline::Card { url } => {
+                out.push(N::new("inlineCard").attrs(json!({ "url": url })));
+            }
+            Inline::Opaque(o) => {
+                if o.format == Format::Adf
+                    && let Ok(v) = serde_json::from_str::<Value>(&o.raw)
+                    && v.is_object()
+                {
+                    out.push(N::raw(v));
+                } else if !o.text.is_empty() {
+                    losses.approximated(
+                        "unsupported construct",
+                        "written as plain text (the source format had a construct ADF cannot hold)",
+                    );
+                    out.push(N::text(o.text.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn write_mention(m: &Mention, losses: &mut Losses) -> N {
+    let name = m.display.as_deref().unwrap_or(m.user.id());
+    match &m.user {
+        UserRef::JiraAccountId(id) => {
+            let mut attrs = Map::new();
+            attrs.insert("id".into(), json!(id));
+            if let Some(d) = &m.display {
+                attrs.insert("text".into(), json!(format!("@{d}")));
+            }
+            attrs.insert("accessLevel".into(), json!(""));
+            N::new("mention").attrs(Value::Object(attrs))
+        }
+        _ => {
+            losses.approximated(
+                "mention",
+                "the user has no Jira Cloud account id (map it first): written as text",
+            );
+            N::text(format!("@{name}"))
+        }
+    }
+}
+
+fn write_marks(marks: &Marks) -> Vec<Value> {
+    let mut out = Vec::new();
+    if let Some(href) = &marks.link {
+        out.push(json!({ "type": "link", "attrs": { "href": href } }));
+    }
+    if marks.strong {
+        out.push(json!({ "type": "strong" }));
+    }
+    if marks.em {
+        out.push(json!({ "type": "em" }));
+    }
+    if marks.underline {
+        out.push(json!({ "type": "underline" }));
+    }
+    if marks.strike {
+        out.push(json!({ "type": "strike" }));
+    }
+    if marks.code {
+        out.push(json!({ "type": "code" }));
+    }
+    if let Some(script) = marks.script {
+        let t = match script {
+            Script::Sub => "sub",
+            Script::Sup => "sup",
+        };
+        out.push(json!({ "type": "subsup", "attrs": { "type": t } }));
+    }
+    if let Some(color) = &marks.color {
+        out.push(json!({ "type": "textColor", "attrs": { "color": color } }));
+    }
+    out
+}
