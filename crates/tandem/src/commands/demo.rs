@@ -6,7 +6,8 @@
 //! 1. [`start`]: the simulators of the `demo` scenario, in this process, on loopback ports;
 //! 2. [`doctor_healthy`]: `tandem doctor` on a healthy profile (sync-bot's own tokens);
 //! 3. [`doctor_broken`]: `tandem doctor` on the article's broken profile: the Jira token was
-//!    created while signed in as alice, a site admin, not as the sync user.
+//!    created while signed in as alice, a site admin, not as the sync user;
+//! 4. [`next_steps`]: where to go from here (stays last).
 //!
 //! The demo exits 0 when the healthy profile is healthy and the broken one is diagnosed as
 //! the article says (credentials, the wrong user); anything else is a defect and exits 1.
@@ -56,6 +57,7 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         let world = start(&mut out).await?;
         let healthy = doctor_healthy(&world, &mut out).await?;
         let broken = doctor_broken(&world, &mut out).await?;
+        next_steps(&mut out)?;
         world.jira.shutdown().await;
         let as_expected = healthy.verdict.exit_code == 0
             && broken.verdict.primary == Some(Code::JiraIdentityMismatch);
@@ -213,4 +215,26 @@ pub(crate) async fn doctor_broken(
     write!(out, "{}", report.to_text())?;
     writeln!(out)?;
     Ok(report)
+}
+
+/// Last step: where to go from here.
+pub(crate) fn next_steps(out: &mut impl Write) -> anyhow::Result<()> {
+    writeln!(out, "Next:")?;
+    writeln!(
+        out,
+        "  tandem sim --list                                  every failure the simulator rehearses"
+    )?;
+    writeln!(
+        out,
+        "  tandem sim --scenario NAME --write-config DIR/tandem.toml   run one, with a ready config"
+    )?;
+    writeln!(
+        out,
+        "  tandem doctor --config DIR/tandem.toml             and see doctor name it"
+    )?;
+    writeln!(
+        out,
+        "  tandem --help                                      every command"
+    )?;
+    Ok(())
 }
