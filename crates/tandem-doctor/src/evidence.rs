@@ -35,7 +35,7 @@ pub struct Evidence {
 
 /// The network path a side's requests took.
 #[derive(Clone, Debug, Default)]
-pub struct Path {
+pub struct NetworkPath {
     /// The proxy used, without credentials.
     pub proxy: Option<String>,
     /// The certificate presented at the last handshake (HTTPS only).
@@ -82,7 +82,7 @@ pub struct JiraEvidence {
     /// `--probe-write PROJECT`.
     pub write: Option<JiraWriteEvidence>,
     /// Proxy, certificate, throttling.
-    pub path: Path,
+    pub path: NetworkPath,
 }
 
 /// What a profile needs from Jira.
@@ -162,7 +162,7 @@ pub struct AdoEvidence {
     /// `--probe-write`: a create with `validateOnly=true`.
     pub write: Option<(String, Result<ValidatedCreate, ConnectorError>)>,
     /// Proxy, certificate, throttling.
-    pub path: Path,
+    pub path: NetworkPath,
 }
 
 /// A problem found before any request was sent.

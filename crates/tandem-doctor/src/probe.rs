@@ -17,7 +17,8 @@ use tandem_jira::{Flavor, JiraConnector};
 use crate::connect::{self, ConnectError};
 use crate::diagnose::{IdentityCheck, ado_identity_matches, check_identity, mode_conflict};
 use crate::evidence::{
-    AdoEvidence, Evidence, JiraEvidence, JiraProjectEvidence, JiraWriteEvidence, Path, SetupError,
+    AdoEvidence, Evidence, JiraEvidence, JiraProjectEvidence, JiraWriteEvidence, NetworkPath,
+    SetupError,
 };
 use crate::needs::{CREATE_ISSUES, SERVICEDESK_AGENT, ado_needs, jira_needs};
 
@@ -79,18 +80,18 @@ fn connection_error(e: &ConnectError) -> SetupError {
     }
 }
 
-fn jira_path(conn: &JiraConnector) -> Path {
+fn jira_path(conn: &JiraConnector) -> NetworkPath {
     let facts = conn.probe_transport();
-    Path {
+    NetworkPath {
         proxy: facts.proxy,
         peer_certificate: facts.peer_certificate,
         throttled: conn.pace_stats().throttled,
     }
 }
 
-fn ado_path(conn: &AdoConnector) -> Path {
+fn ado_path(conn: &AdoConnector) -> NetworkPath {
     let facts = conn.probe_transport();
-    Path {
+    NetworkPath {
         proxy: facts.proxy,
         peer_certificate: facts.peer_certificate,
         throttled: conn.pace_stats().throttled,
@@ -150,7 +151,7 @@ async fn probe_jira(
         gateway_myself: None,
         projects: Vec::new(),
         write: None,
-        path: Path::default(),
+        path: NetworkPath::default(),
     };
     let secret = match secret {
         Ok(s) => s,
@@ -360,7 +361,7 @@ async fn probe_ado(
         area: None,
         work_item_types: None,
         write: None,
-        path: Path::default(),
+        path: NetworkPath::default(),
     };
     let secret = match secret {
         Ok(s) => s,

@@ -17,7 +17,7 @@ use tandem_config::{Side as ConfigSide, TokenRecord, TokenWarning};
 use tandem_connector::error::{ConnectorError, ErrorKind, NetworkProblem, TlsProblem};
 
 use crate::code::{Code, Severity};
-use crate::evidence::{Evidence, Path, SetupError};
+use crate::evidence::{Evidence, NetworkPath, SetupError};
 use crate::finding::{Finding, FindingEvidence, RecordFacts, Side};
 
 /// Every finding for one profile, Jira side first, each side in the article's order.
@@ -78,7 +78,12 @@ fn side_key(side: Side) -> &'static str {
 
 /// The finding for a failure below the product's API (network, proxy, TLS, an HTML page,
 /// 5xx, throttling), or `None` when the product itself answered.
-fn transport_finding(side: Side, url: &str, e: &ConnectorError, path: &Path) -> Option<Finding> {
+fn transport_finding(
+    side: Side,
+    url: &str,
+    e: &ConnectorError,
+    path: &NetworkPath,
+) -> Option<Finding> {
     let mut ev = FindingEvidence::from_error(e);
     ev.url = Some(url.to_owned());
     ev.proxy.clone_from(&path.proxy);
@@ -311,7 +316,7 @@ fn looks_like_interception(issuer: &str) -> bool {
 }
 
 /// A warning about many 429s that did not stop the probes.
-fn throttled_finding(side: Side, path: &Path) -> Option<Finding> {
+fn throttled_finding(side: Side, path: &NetworkPath) -> Option<Finding> {
     (path.throttled > 0).then(|| {
         Finding::new(
             Code::NetRateLimited,

@@ -23,7 +23,7 @@ use tandem_jira::probe::{
 use super::diagnose;
 use crate::code::{Code, Severity};
 use crate::evidence::{
-    AdoEvidence, Evidence, JiraEvidence, JiraNeeds, JiraProjectEvidence, Path, SetupError,
+    AdoEvidence, Evidence, JiraEvidence, JiraNeeds, JiraProjectEvidence, NetworkPath, SetupError,
 };
 use crate::finding::Finding;
 use crate::verdict::verdict;
@@ -191,7 +191,7 @@ pub(crate) fn healthy() -> Evidence {
             gateway_myself: None,
             projects: vec![project_ev("WEB", "software", &all)],
             write: None,
-            path: Path::default(),
+            path: NetworkPath::default(),
         },
         ado: AdoEvidence {
             url: ORG.into(),
@@ -235,7 +235,7 @@ pub(crate) fn healthy() -> Evidence {
                     area_path: Some("Web\\Frontend".into()),
                 }),
             )),
-            path: Path::default(),
+            path: NetworkPath::default(),
         },
     }
 }

@@ -17,11 +17,13 @@ use super::config::{ConfigFileArgs, load};
 
 /// Arguments of `tandem doctor`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Exit codes: 0 no error (warnings may remain), 2 credentials, identity or \
+#[command(
+    after_help = "Exit codes: 0 no error (warnings may remain), 2 credentials, identity or \
 token, 3 permissions or role, 4 network, TLS or proxy, 5 configuration or mode. Over several \
 profiles, the first cause in the troubleshooting order decides.\n\nRead-only unless \
 --probe-write is given. Rehearse a failure: tandem sim --scenario NAME --write-config \
-DIR/tandem.toml, then tandem doctor --config DIR/tandem.toml.")]
+DIR/tandem.toml, then tandem doctor --config DIR/tandem.toml."
+)]
 pub(crate) struct DoctorArgs {
     #[command(flatten)]
     file: ConfigFileArgs,
