@@ -54,11 +54,15 @@
 //!   clock, CA PEM. Each half adds `/_sim/<kind>/…` (Jira: `jira::admin`).
 //! - **Halves**: [`JiraSim`] (`src/jira/`): `JiraSim::prepare(&Scenario)` validates and
 //!   builds the world with no I/O, `.serve(&ListenOptions)` listens; `JiraSim::start` does
-//!   both on 127.0.0.1:0. The Azure DevOps half (`src/ado/`) follows the same shape.
+//!   both on 127.0.0.1:0. [`AdoSim`] (`src/ado/`) has the same shape; its base URL is
+//!   `http://HOST:PORT/{organization}` ([`AdoSimHandle::url`]; `root_url` is where `/_sim/`
+//!   lives) and its own admin routes are under `/_sim/ado/` (`ado::admin`).
 
+pub mod ado;
 pub mod common;
 pub mod jira;
 
+pub use ado::{AdoSim, AdoSimHandle};
 pub use common::faults::Faults;
 pub use common::scenario::{Origin, Scenario, ScenarioError};
 pub use common::server::{ADMIN_KEY_HEADER, ListenOptions, ServeError, ServerHandle};

@@ -284,7 +284,7 @@ enum Outcome {
 /// The authentication and bookkeeping middleware of every Jira API route.
 pub(crate) async fn auth_layer(
     State(st): State<Arc<JiraState>>,
-    mut req: Request,
+    req: Request,
     next: Next,
 ) -> Response {
     let path = req.uri().path().to_owned();
@@ -373,6 +373,30 @@ pub(crate) async fn auth_layer(
             }
         }
         (Flavour::Datacenter, Creds::Basic(name, password)) => {
+            // Read first: the common case (right password, no failures) needs no write lock.
+            let fast = {
+                let w = st.world.read();
+                w.by_name.get(&name.to_lowercase()).copied().filter(|&u| {
+                    w.users[u].failed_logins == 0
+                        && w.users[u].active
+                        && w.users[u].password.as_deref() == Some(password.as_str())
+                })
+            };
+            if let Some(u) = fast {
+                return finish(
+                    st,
+                    req,
+                    next,
+                    Outcome::User(u),
+                    gateway,
+                    api,
+                    site,
+                    base,
+                    flavour,
+                    now,
+                )
+                .await;
+            }
             let mut w = st.world.write();
             let limit = w.auth.captcha_after_failures;
             let login_url = w.auth.login_url.clone().unwrap_or_else(|| site.to_string());
@@ -395,6 +419,25 @@ pub(crate) async fn auth_layer(
             }
         }
     };
+    finish(
+        st, req, next, outcome, gateway, api, site, base, flavour, now,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn finish(
+    st: Arc<JiraState>,
+    mut req: Request,
+    next: Next,
+    outcome: Outcome,
+    gateway: Option<String>,
+    api: Api,
+    site: Arc<str>,
+    base: Arc<str>,
+    flavour: Flavour,
+    now: Millis,
+) -> Response {
     if gateway.is_some() && !matches!(outcome, Outcome::User(_)) {
         return json(
             StatusCode::UNAUTHORIZED,

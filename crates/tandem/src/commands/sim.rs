@@ -9,6 +9,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use tandem_sim::ado::AdoSim;
 use tandem_sim::{JiraSim, ListenOptions, Scenario};
 
 /// Arguments of `tandem sim`.
@@ -20,6 +21,10 @@ pub(crate) struct SimArgs {
     /// Port of the Jira simulator (0: any free port).
     #[arg(long, default_value_t = 0)]
     jira_port: u16,
+    /// Port of the Azure DevOps simulator (0: any free port). Its base URL is
+    /// `http://HOST:PORT/{organization}`.
+    #[arg(long, default_value_t = 0)]
+    ado_port: u16,
     /// Interface to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
@@ -47,6 +52,7 @@ pub(crate) fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
     // Every half is validated before any starts: a bad file starts nothing.
     let scenario = Scenario::resolve(&args.scenario)?;
     let jira = JiraSim::prepare(&scenario)?;
+    let ado = AdoSim::prepare(&scenario)?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -90,6 +96,23 @@ pub(crate) fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
             line["config"] = serde_json::Value::String(path.display().to_string());
         }
         writeln!(out, "{line}")?;
+        let ado = ado
+            .serve(&ListenOptions {
+                port: args.ado_port,
+                ..listen.clone()
+            })
+            .await?;
+        let mut line = serde_json::json!({
+            "sim": "ado",
+            "url": ado.url(),
+            "root_url": ado.root_url(),
+            "admin_key": ado.admin_key(),
+            "scenario": scenario.name(),
+        });
+        if let Some(ca) = ado.ca_pem_path() {
+            line["ca_pem"] = serde_json::Value::String(ca.display().to_string());
+        }
+        writeln!(out, "{line}")?;
         writeln!(out)?;
         writeln!(
             out,
@@ -104,11 +127,19 @@ pub(crate) fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
             jira.url(),
             jira.admin_key()
         )?;
+        write!(out, "{}", ado.summary())?;
+        writeln!(
+            out,
+            "admin API: {}/_sim/stats etc. with header X-Tandem-Sim-Key: {}",
+            ado.root_url(),
+            ado.admin_key()
+        )?;
         writeln!(out, "Stop with Ctrl-C.")?;
         out.flush()?;
         drop(out);
         wait_for_shutdown().await;
         jira.shutdown().await;
+        ado.shutdown().await;
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)

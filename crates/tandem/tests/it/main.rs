@@ -10,4 +10,5 @@ mod convert;
 mod doctor;
 mod sandbox;
 mod sim;
+mod sim_ado;
 mod token_records;
