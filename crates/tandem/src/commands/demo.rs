@@ -21,13 +21,14 @@ use anyhow::Context;
 use tandem_config::{Config, Env, NoKeyring, ParseOptions, SecretResolver};
 use tandem_doctor::probe::{Inputs, Options};
 use tandem_doctor::{Code, Report};
-use tandem_sim::{JiraSim, JiraSimHandle, Scenario};
+use tandem_sim::{AdoSim, AdoSimHandle, JiraSim, JiraSimHandle, Scenario};
 
-use super::sim_config::{AdoSetup, JiraRunning, rehearsal};
+use super::sim_config::{JiraRunning, ado_setup, rehearsal};
 
 /// The running simulators and the demo's profiles.
 pub(crate) struct DemoWorld {
     jira: JiraSimHandle,
+    ado: AdoSimHandle,
     /// Token records of both profiles.
     records: Vec<tandem_config::TokenRecord>,
     /// The config holding both profiles (tokens come from `env`, never a file).
@@ -59,6 +60,7 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         let broken = doctor_broken(&world, &mut out).await?;
         next_steps(&mut out)?;
         world.jira.shutdown().await;
+        world.ado.shutdown().await;
         let as_expected = healthy.verdict.exit_code == 0
             && broken.verdict.primary == Some(Code::JiraIdentityMismatch);
         if !as_expected {
@@ -78,22 +80,12 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
 pub(crate) async fn start(out: &mut impl Write) -> anyhow::Result<DemoWorld> {
     let scenario = Scenario::builtin("demo")?;
     let jira = JiraSim::start(&scenario).await?;
+    let ado = AdoSim::start(&scenario).await?;
     let running = JiraRunning {
         url: jira.url().to_owned(),
         ca_pem: None,
     };
-    // Until the Azure DevOps half runs beside Jira, its side points nowhere.
-    let ado = AdoSetup {
-        url: "http://127.0.0.1:9/demo".to_owned(),
-        user: "sync-bot@example.com".to_owned(),
-        token: "demo-ado-pat-sync-bot".to_owned(),
-        project: "Demo".to_owned(),
-        area_path: Some("Demo\\Web".to_owned()),
-        token_created: None,
-        token_expires: None,
-        ca_pem: None,
-    };
-    let healthy = rehearsal(&scenario, &running, ado)?;
+    let healthy = rehearsal(&scenario, &running, ado_setup(&scenario, ado.url(), None)?)?;
     // The article's case: the token was created while signed in as alice (a site admin too),
     // and the configuration sends her email with it; the intended sync user stays sync-bot.
     let mut broken = healthy.clone();
@@ -143,6 +135,7 @@ pub(crate) async fn start(out: &mut impl Write) -> anyhow::Result<DemoWorld> {
         .collect();
     Ok(DemoWorld {
         jira,
+        ado,
         records,
         config,
         env,
@@ -166,13 +159,15 @@ impl DemoWorld {
             probe_write: false,
             jira_write_project: None,
         };
-        let stats = &self.jira.server().common().stats;
-        stats.reset();
+        let jira_stats = &self.jira.server().common().stats;
+        let ado_stats = &self.ado.server().common().stats;
+        jira_stats.reset();
+        ado_stats.reset();
         let started = Instant::now();
         let report = tandem_doctor::examine(profile, inputs, &options).await;
         let cost = RunCost {
-            jira_requests: stats.snapshot().total,
-            ado_requests: 0,
+            jira_requests: jira_stats.snapshot().total,
+            ado_requests: ado_stats.snapshot().total,
             elapsed: started.elapsed(),
         };
         Ok((report, cost))

@@ -75,26 +75,6 @@ pub(crate) fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
         if let Some(ca) = jira.ca_pem_path() {
             line["ca_pem"] = serde_json::Value::String(ca.display().to_string());
         }
-        if let Some(path) = &args.write_config {
-            let running = super::sim_config::JiraRunning {
-                url: jira.url().to_owned(),
-                ca_pem: jira.ca_pem_path().map(std::path::Path::to_path_buf),
-            };
-            // Until the Azure DevOps half runs beside Jira, its side points nowhere.
-            let ado = super::sim_config::AdoSetup {
-                url: "http://127.0.0.1:9/demo".to_owned(),
-                user: "sync-bot@example.com".to_owned(),
-                token: "demo-ado-pat-sync-bot".to_owned(),
-                project: "Demo".to_owned(),
-                area_path: Some("Demo\\Web".to_owned()),
-                token_created: None,
-                token_expires: None,
-                ca_pem: None,
-            };
-            let setup = super::sim_config::rehearsal(&scenario, &running, ado)?;
-            super::sim_config::write(path, &setup)?;
-            line["config"] = serde_json::Value::String(path.display().to_string());
-        }
         writeln!(out, "{line}")?;
         let ado = ado
             .serve(&ListenOptions {
@@ -111,6 +91,20 @@ pub(crate) fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
         });
         if let Some(ca) = ado.ca_pem_path() {
             line["ca_pem"] = serde_json::Value::String(ca.display().to_string());
+        }
+        if let Some(path) = &args.write_config {
+            let running = super::sim_config::JiraRunning {
+                url: jira.url().to_owned(),
+                ca_pem: jira.ca_pem_path().map(std::path::Path::to_path_buf),
+            };
+            let ado_setup = super::sim_config::ado_setup(
+                &scenario,
+                ado.url(),
+                ado.ca_pem_path().map(std::path::Path::to_path_buf),
+            )?;
+            let setup = super::sim_config::rehearsal(&scenario, &running, ado_setup)?;
+            super::sim_config::write(path, &setup)?;
+            line["config"] = serde_json::Value::String(path.display().to_string());
         }
         writeln!(out, "{line}")?;
         writeln!(out)?;

@@ -16,6 +16,7 @@ use jiff::tz::TimeZone;
 use tandem_config::edit::toml_string;
 use tandem_config::{Side, TokenBook, TokenRecord, fsutil};
 use tandem_sim::Scenario;
+use tandem_sim::ado::AdoSpec;
 use tandem_sim::jira::spec::ProjectType;
 use tandem_sim::jira::{Flavour, JiraSpec, parse_when};
 
@@ -38,6 +39,40 @@ pub(crate) struct AdoSetup {
     pub(crate) token_expires: Option<String>,
     /// The CA certificate when the half serves HTTPS.
     pub(crate) ca_pem: Option<PathBuf>,
+}
+
+/// The Azure DevOps half's client, from the scenario's `[ado.client]` and `[ado.tokens]`.
+pub(crate) fn ado_setup(
+    scenario: &Scenario,
+    url: String,
+    ca_pem: Option<PathBuf>,
+) -> anyhow::Result<AdoSetup> {
+    let spec: AdoSpec = scenario.half("ado")?;
+    let (user, token, project, area_path) = match &spec.client {
+        Some(c) => (
+            c.user.clone(),
+            c.token.clone(),
+            c.project.clone(),
+            c.area_path.clone(),
+        ),
+        None => (
+            "sync-bot@example.com".to_owned(),
+            "demo-ado-pat-sync-bot".to_owned(),
+            "Demo".to_owned(),
+            None,
+        ),
+    };
+    let tok = spec.tokens.get(&token);
+    Ok(AdoSetup {
+        url,
+        user,
+        project,
+        area_path,
+        token_created: tok.and_then(|t| t.created.clone()),
+        token_expires: tok.and_then(|t| t.expires.clone()),
+        token,
+        ca_pem,
+    })
 }
 
 /// Where the Jira half runs.
