@@ -7,7 +7,7 @@ use secrecy::SecretString;
 use tandem_config::{Config, ParseOptions};
 use tandem_doctor::probe::{Inputs, Options};
 use tandem_doctor::{Code, Report, Severity};
-use tandem_sim::{JiraSim, JiraSimHandle, Scenario};
+use tandem_sim::{AdoSim, AdoSimHandle, JiraSim, JiraSimHandle, Scenario};
 
 /// A config for the demo scenario's Jira half; the Azure DevOps side points at `ado_url`.
 fn config(jira_url: &str, ado_url: &str, login: Option<&str>) -> Config {
@@ -28,6 +28,7 @@ api_gateway = "{jira_url}"
 [profile.ado]
 url = "{ado_url}"
 project = "Demo"
+area_path = 'Demo\Web'
 user = "sync-bot@example.com"
 token = "env:ADO"
 
@@ -67,10 +68,13 @@ fn options(jira_write_project: Option<&str>) -> Options {
     }
 }
 
-async fn sim(name: &str) -> JiraSimHandle {
-    JiraSim::start(&Scenario::builtin(name).unwrap())
-        .await
-        .unwrap()
+/// Both halves of a built-in scenario.
+async fn sim(name: &str) -> (JiraSimHandle, AdoSimHandle) {
+    let scenario = Scenario::builtin(name).unwrap();
+    (
+        JiraSim::start(&scenario).await.unwrap(),
+        AdoSim::start(&scenario).await.unwrap(),
+    )
 }
 
 fn jira_codes(r: &Report, severity: Severity) -> Vec<Code> {
@@ -81,22 +85,26 @@ fn jira_codes(r: &Report, severity: Severity) -> Vec<Code> {
         .collect()
 }
 
-/// A closed loopback port: the Azure DevOps side is not under test here.
-const NOWHERE: &str = "http://127.0.0.1:9/demo";
-
 #[tokio::test]
-async fn a_healthy_jira_side_takes_six_requests_none_of_them_writes() {
-    let jira = sim("demo").await;
-    let cfg = config(jira.url(), NOWHERE, None);
+async fn a_healthy_profile_takes_six_jira_and_four_ado_requests_none_of_them_writes() {
+    let (jira, ado) = sim("demo").await;
+    let cfg = config(jira.url(), &ado.url(), None);
     let stats = &jira.server().common().stats;
+    let ado_stats = &ado.server().common().stats;
     stats.reset();
+    ado_stats.reset();
     let r = tandem_doctor::examine(
         &cfg.profiles[0],
         inputs("demo-jira-token-sync-bot"),
         &options(None),
     )
     .await;
+    assert_eq!(r.verdict.exit_code, 0, "{r:#?}");
     let snap = stats.snapshot();
+    let ado_snap = ado_stats.snapshot();
+    // connectionData, project, area path, work item types.
+    assert_eq!(ado_snap.total, 4, "{:#?}", ado_snap.by_route);
+    assert_eq!(ado_snap.writes, 0, "{:#?}", ado_snap.by_route);
     assert!(jira_codes(&r, Severity::Error).is_empty(), "{r:#?}");
     assert!(
         jira_codes(&r, Severity::Ok).contains(&Code::JiraCreateScreen),
@@ -109,8 +117,8 @@ async fn a_healthy_jira_side_takes_six_requests_none_of_them_writes() {
 
 #[tokio::test]
 async fn the_write_probe_creates_and_deletes_in_the_named_project_only() {
-    let jira = sim("demo").await;
-    let cfg = config(jira.url(), NOWHERE, None);
+    let (jira, ado) = sim("demo").await;
+    let cfg = config(jira.url(), &ado.url(), None);
     let stats = &jira.server().common().stats;
     stats.reset();
     let r = tandem_doctor::examine(
@@ -141,8 +149,8 @@ async fn the_write_probe_creates_and_deletes_in_the_named_project_only() {
 
 #[tokio::test]
 async fn another_accounts_token_stops_after_myself() {
-    let jira = sim("demo").await;
-    let cfg = config(jira.url(), NOWHERE, Some("alice@example.com"));
+    let (jira, ado) = sim("demo").await;
+    let cfg = config(jira.url(), &ado.url(), Some("alice@example.com"));
     let stats = &jira.server().common().stats;
     stats.reset();
     let r = tandem_doctor::examine(
@@ -173,8 +181,8 @@ async fn another_accounts_token_stops_after_myself() {
 
 #[tokio::test]
 async fn an_expired_token_is_seen_through_the_anonymous_project_list() {
-    let jira = sim("expired-token").await;
-    let cfg = config(jira.url(), NOWHERE, None);
+    let (jira, ado) = sim("expired-token").await;
+    let cfg = config(jira.url(), &ado.url(), None);
     let r = tandem_doctor::examine(
         &cfg.profiles[0],
         inputs("demo-jira-token-sync-bot"),
@@ -200,5 +208,36 @@ async fn an_expired_token_is_seen_through_the_anonymous_project_list() {
         Some("AUTHENTICATED_FAILED"),
         "{:#?}",
         f.evidence
+    );
+}
+
+#[tokio::test]
+async fn the_ado_write_probe_only_validates() {
+    let (jira, ado) = sim("ado-area-denied").await;
+    let cfg = config(jira.url(), &ado.url(), None);
+    let ado_stats = &ado.server().common().stats;
+    ado_stats.reset();
+    let mut opts = options(None);
+    opts.probe_write = true;
+    let r =
+        tandem_doctor::examine(&cfg.profiles[0], inputs("demo-jira-token-sync-bot"), &opts).await;
+    assert_eq!(
+        r.verdict.primary,
+        Some(Code::AdoAreaPermissionMissing),
+        "{r:#?}"
+    );
+    let snap = ado_stats.snapshot();
+    // One validate-only create, and nothing else written.
+    assert_eq!(snap.writes, 1, "{:#?}", snap.by_route);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == Code::AdoAreaPermissionMissing)
+        .unwrap();
+    assert_eq!(f.evidence.area_path.as_deref(), Some("Demo\\Web"));
+    assert!(
+        f.fix[0].contains("Edit work items in this node"),
+        "{:?}",
+        f.fix
     );
 }
