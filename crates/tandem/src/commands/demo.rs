@@ -215,21 +215,19 @@ pub(crate) async fn doctor_broken(
 /// Last step: where to go from here.
 pub(crate) fn next_steps(out: &mut impl Write) -> anyhow::Result<()> {
     writeln!(out, "Next:")?;
-    writeln!(
-        out,
-        "  tandem sim --list                                  every failure the simulator rehearses"
-    )?;
-    writeln!(
-        out,
-        "  tandem sim --scenario NAME --write-config DIR/tandem.toml   run one, with a ready config"
-    )?;
-    writeln!(
-        out,
-        "  tandem doctor --config DIR/tandem.toml             and see doctor name it"
-    )?;
-    writeln!(
-        out,
-        "  tandem --help                                      every command"
-    )?;
+    for (command, what) in [
+        ("tandem sim --list", "the failures the simulator rehearses"),
+        (
+            "tandem sim --scenario NAME --write-config DIR/tandem.toml",
+            "run one, with a ready config",
+        ),
+        (
+            "tandem doctor --config DIR/tandem.toml",
+            "and let doctor name it",
+        ),
+        ("tandem --help", "every command"),
+    ] {
+        writeln!(out, "  {command:<58} {what}")?;
+    }
     Ok(())
 }
