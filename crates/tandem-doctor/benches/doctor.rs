@@ -72,8 +72,9 @@ fn inputs(jira_token: &str) -> Inputs {
     }
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+/// The `p`-th percentile (per cent) of sorted samples, nearest rank.
+fn percentile(sorted: &[Duration], p: usize) -> Duration {
+    let i = (sorted.len() - 1) * p / 100;
     sorted[i.min(sorted.len() - 1)]
 }
 
@@ -146,8 +147,8 @@ fn main() {
             times.sort();
             println!(
                 "{name:<30} {jira_req:>9} {ado_req:>8} {writes:>8} {:>8.1}ms {:>8.1}ms {:>8.1}ms",
-                percentile(&times, 0.5).as_secs_f64() * 1000.0,
-                percentile(&times, 0.95).as_secs_f64() * 1000.0,
+                percentile(&times, 50).as_secs_f64() * 1000.0,
+                percentile(&times, 95).as_secs_f64() * 1000.0,
                 times.last().unwrap().as_secs_f64() * 1000.0,
             );
         }
