@@ -564,6 +564,19 @@ fn cases() -> Vec<Case> {
             2,
         ),
         (
+            "ado token refused",
+            |e| {
+                e.ado.connection = Some(Err(aerr(
+                    ErrorKind::Unauthenticated {
+                        problem: AuthProblem::SignInRedirect,
+                    },
+                    Some(401),
+                )));
+            },
+            Some(Code::AdoUnauthenticated),
+            2,
+        ),
+        (
             "ado token of someone else",
             |e| {
                 if let Some(Ok(c)) = e.ado.connection.as_mut() {
