@@ -84,6 +84,8 @@ pub(crate) struct AdoClient {
     version: Mutex<ApiVersion>,
     pub(crate) html_fields: OnceCell<std::collections::HashSet<String>>,
     pub(crate) states: Mutex<std::collections::HashMap<String, Vec<wire::StateDef>>>,
+    /// Set once the work item type list (with every type's states) has been asked for.
+    pub(crate) types_listed: std::sync::OnceLock<()>,
 }
 
 impl AdoClient {
@@ -114,6 +116,7 @@ impl AdoClient {
             version,
             html_fields: OnceCell::new(),
             states: Mutex::new(std::collections::HashMap::new()),
+            types_listed: std::sync::OnceLock::new(),
         })
     }
 

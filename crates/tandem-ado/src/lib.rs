@@ -77,13 +77,34 @@ impl AdoClient {
             .await
     }
 
-    /// The states of a work item type (asked once per type).
+    /// The states of a work item type. The type list carries every type's states, so one
+    /// call answers for all types; a type it does not cover is asked for on its own.
     pub(crate) async fn states(
         &self,
         item_type: &str,
     ) -> Result<Vec<wire::StateDef>, ConnectorError> {
         if let Some(s) = self.states.lock().get(item_type) {
             return Ok(s.clone());
+        }
+        if self.types_listed.set(()).is_ok() {
+            let url = self.url(Scope::Project, &["wit", "workitemtypes"])?;
+            let list: wire::List<wire::WorkItemType> = self
+                .get(
+                    url,
+                    Resource::General,
+                    &[],
+                    &Intent::new("list work item types"),
+                )
+                .await?;
+            let mut cache = self.states.lock();
+            for t in list.value {
+                if !t.states.is_empty() {
+                    cache.insert(t.name, t.states);
+                }
+            }
+            if let Some(s) = cache.get(item_type) {
+                return Ok(s.clone());
+            }
         }
         let url = self.url(
             Scope::Project,

@@ -136,6 +136,8 @@ pub(crate) struct ClassificationNode {
 #[derive(Debug, Deserialize)]
 pub(crate) struct WorkItemType {
     pub name: String,
+    #[serde(default)]
+    pub states: Vec<StateDef>,
 }
 
 #[derive(Debug, Deserialize)]

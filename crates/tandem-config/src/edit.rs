@@ -158,7 +158,8 @@ pub fn render_profile(profile: &NewProfile) -> Result<String, EditError> {
 
 /// Mappings for the default Jira workflow and the Agile process; `init` writes them for the
 /// operator to adjust.
-const DEFAULT_MAPPINGS: &str = r#"# Fields: Jira field id <-> Azure DevOps reference name.
+const DEFAULT_MAPPINGS: &str = r#"# Fields: Jira field id <-> Azure DevOps reference name (see tandem.example.toml for `convert`,
+# `direction` and the other keys).
 [[profile.field]]
 jira = "summary"
 ado = "System.Title"
@@ -166,6 +167,22 @@ ado = "System.Title"
 [[profile.field]]
 jira = "description"
 ado = "System.Description"
+
+[[profile.field]]
+jira = "status"
+ado = "System.State"
+
+[[profile.field]]
+jira = "priority"
+ado = "Microsoft.VSTS.Common.Priority"
+
+[[profile.field]]
+jira = "assignee"
+ado = "System.AssignedTo"
+
+[[profile.field]]
+jira = "labels"
+ado = "System.Tags"
 
 # Types and states below fit Jira's default workflow and Azure DevOps's Agile process:
 # adjust them to your projects.

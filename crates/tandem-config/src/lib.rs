@@ -25,8 +25,7 @@ pub use diagnostic::{ConfigErrors, Diagnostic, Severity};
 pub use env::{Env, Located, Origin, locate_config, state_dir};
 pub use model::{
     AdoAuth, AdoDeployment, AdoSide, Config, ConflictPolicy, DEFAULT_TOKEN_WARNING_DAYS, Direction,
-    FieldMapping, JiraAuth, JiraMode, JiraSide, Mappings, Pair, PairMap, Profile, Side, Transport,
-    UnmappedUsers,
+    JiraAuth, JiraMode, JiraSide, Keyword, Mapping, Profile, Side, Transport, within, writes_to,
 };
 pub use secret::{Keyring, KeyringError, NoKeyring, SecretError, SecretRef, SecretResolver};
 pub use tokens::{TokenAlert, TokenBook, TokenBookError, TokenRecord, TokenWarning};

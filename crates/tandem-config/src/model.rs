@@ -57,8 +57,9 @@ pub struct Profile {
     pub jira: JiraSide,
     /// The Azure DevOps side.
     pub ado: AdoSide,
-    /// Type, state, field and user mappings.
-    pub mappings: Mappings,
+    /// Types, fields (with their converters, state and priority maps) and users, in
+    /// `tandem-core`'s model, which the sync engine uses as it is.
+    pub mapping: Mapping,
 }
 
 impl Profile {
@@ -87,44 +88,16 @@ impl Profile {
     }
 }
 
-/// One of the two systems tandem connects.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Side {
-    /// Jira (Cloud or Data Center).
-    Jira,
-    /// Azure DevOps (Services or Server).
-    Ado,
-}
+pub use tandem_core::{ConflictPolicy, Direction, Mapping, Side};
 
-impl Side {
-    /// `jira` or `ado`, as in the config and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Side::Jira => "jira",
-            Side::Ado => "ado",
-        }
-    }
-
-    /// Parses `jira` or `ado`.
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "jira" => Some(Side::Jira),
-            "ado" => Some(Side::Ado),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Side {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Side::Jira => "Jira",
-            Side::Ado => "Azure DevOps",
-        })
-    }
+/// A setting written as one of a fixed set of words in `tandem.toml` (and on the command line).
+pub trait Keyword: Sized + Copy + 'static {
+    /// Every accepted spelling, in documentation order.
+    const KEYWORDS: &'static [&'static str];
+    /// Parses the `tandem.toml` spelling.
+    fn parse(value: &str) -> Option<Self>;
+    /// The spelling used in `tandem.toml`.
+    fn as_str(self) -> &'static str;
 }
 
 macro_rules! keyword_enum {
@@ -133,70 +106,61 @@ macro_rules! keyword_enum {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name { $($(#[$vmeta])* $variant),+ }
 
-        impl $name {
-            /// Every accepted spelling, in documentation order.
-            pub const KEYWORDS: &'static [&'static str] = &[$($text),+];
-
-            /// The spelling used in `tandem.toml`.
-            pub fn as_str(self) -> &'static str {
+        impl Keyword for $name {
+            const KEYWORDS: &'static [&'static str] = &[$($text),+];
+            fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
             }
-
-            /// Parses the `tandem.toml` spelling.
-            pub fn parse(value: &str) -> Option<Self> {
+            fn parse(value: &str) -> Option<Self> {
                 match value { $($text => Some($name::$variant),)+ _ => None }
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
+                f.write_str(Keyword::as_str(*self))
             }
         }
     };
 }
 
-keyword_enum! {
-    /// Which way changes flow, for a profile or one field.
-    Direction {
-        /// Both ways.
-        Both = "both",
-        /// Jira is the source; Azure DevOps follows.
-        JiraToAdo = "jira-to-ado",
-        /// Azure DevOps is the source; Jira follows.
-        AdoToJira = "ado-to-jira",
-    }
+/// Keywords of types defined in `tandem-core`, which owns their meaning.
+macro_rules! foreign_keywords {
+    ($name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        impl Keyword for $name {
+            const KEYWORDS: &'static [&'static str] = &[$($text),+];
+            fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            fn parse(value: &str) -> Option<Self> {
+                match value { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
 }
 
-impl Direction {
-    /// True if changes are written to `side`.
-    pub fn writes_to(self, side: Side) -> bool {
-        matches!(
-            (self, side),
-            (Direction::Both, _)
-                | (Direction::JiraToAdo, Side::Ado)
-                | (Direction::AdoToJira, Side::Jira)
-        )
-    }
+foreign_keywords!(Direction {
+    Both = "both",
+    JiraToAdo = "jira-to-ado",
+    AdoToJira = "ado-to-jira",
+});
 
-    /// True if every flow of `self` is also a flow of `outer`.
-    pub fn within(self, outer: Direction) -> bool {
-        outer == Direction::Both || self == outer
-    }
+foreign_keywords!(ConflictPolicy {
+    JiraWins = "jira-wins",
+    AdoWins = "ado-wins",
+    NewestWins = "newest-wins",
+    Manual = "manual",
+});
+
+/// True if `direction` writes changes to `side`.
+pub fn writes_to(direction: Direction, side: Side) -> bool {
+    direction.allows(side.other())
 }
 
-keyword_enum! {
-    /// Who wins when both sides changed the same field differently since the last sync.
-    ConflictPolicy {
-        /// Jira's value is written to Azure DevOps.
-        JiraWins = "jira-wins",
-        /// Azure DevOps's value is written to Jira.
-        AdoWins = "ado-wins",
-        /// The side changed most recently wins.
-        NewestWins = "newest-wins",
-        /// Nothing is written for that field; a conflict is recorded for a person to settle.
-        Manual = "manual",
-    }
+/// True if every flow of `inner` is also a flow of `outer` (a field may narrow its profile's
+/// direction, never widen it).
+pub fn within(inner: Direction, outer: Direction) -> bool {
+    inner.and(outer) == Some(inner)
 }
 
 keyword_enum! {
@@ -245,18 +209,6 @@ keyword_enum! {
         Pat = "pat",
         /// A Microsoft Entra ID access token, `Authorization: Bearer`.
         Bearer = "bearer",
-    }
-}
-
-keyword_enum! {
-    /// What happens to a user field whose value has no entry in the user map.
-    UnmappedUsers {
-        /// Leave the field unchanged on the other side.
-        Skip = "skip",
-        /// Write the other side's sync user.
-        SyncUser = "sync-user",
-        /// Stop syncing that item and report it.
-        Error = "error",
     }
 }
 
@@ -369,91 +321,6 @@ pub struct AdoSide {
     pub transport: Transport,
 }
 
-/// Mappings between the two sides' vocabularies. The sync engine converts these into its own
-/// model; they keep the shape of the file.
-#[derive(Debug, Clone)]
-pub struct Mappings {
-    /// Field pairs, each with its effective direction and conflict policy.
-    pub fields: Vec<FieldMapping>,
-    /// Jira issue type <-> Azure DevOps work item type.
-    pub types: PairMap,
-    /// Jira status <-> Azure DevOps state.
-    pub states: PairMap,
-    /// Jira user (accountId or email on Cloud, username on Data Center) <-> Azure DevOps
-    /// identity (e-mail/UPN).
-    pub users: PairMap,
-    /// What to do with users missing from `users`.
-    pub unmapped_users: UnmappedUsers,
-}
-
-/// One field pair.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldMapping {
-    /// Jira field id (`summary`, `customfield_10016`).
-    pub jira: String,
-    /// Azure DevOps field reference name (`System.Title`).
-    pub ado: String,
-    /// Which way this field flows (the profile's direction unless narrowed).
-    pub direction: Direction,
-    /// Conflict policy for this field (the profile's unless overridden).
-    pub conflict: ConflictPolicy,
-}
-
-/// A value pair of a type, state or user map.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pair {
-    /// The Jira value.
-    pub jira: String,
-    /// The Azure DevOps value.
-    pub ado: String,
-    /// Chosen when several pairs share a value: the reverse lookup of that value picks this one.
-    pub default: bool,
-}
-
-/// A two-way value map. Validation guarantees each lookup the profile's direction needs has
-/// exactly one answer.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PairMap {
-    /// The pairs in file order.
-    pub pairs: Vec<Pair>,
-}
-
-impl PairMap {
-    /// The Azure DevOps value for a Jira value.
-    pub fn to_ado(&self, jira: &str) -> Option<&str> {
-        Self::lookup(
-            self.pairs.iter().map(|p| (&p.jira, &p.ado, p.default)),
-            jira,
-        )
-    }
-
-    /// The Jira value for an Azure DevOps value.
-    pub fn to_jira(&self, ado: &str) -> Option<&str> {
-        Self::lookup(self.pairs.iter().map(|p| (&p.ado, &p.jira, p.default)), ado)
-    }
-
-    /// True if no pairs are defined.
-    pub fn is_empty(&self) -> bool {
-        self.pairs.is_empty()
-    }
-
-    fn lookup<'a>(
-        pairs: impl Iterator<Item = (&'a String, &'a String, bool)>,
-        key: &str,
-    ) -> Option<&'a str> {
-        let mut first = None;
-        for (from, to, default) in pairs {
-            if from == key {
-                if default {
-                    return Some(to);
-                }
-                first.get_or_insert(to.as_str());
-            }
-        }
-        first
-    }
-}
-
 /// Absolute form of `path`, relative to `base` when relative.
 pub(crate) fn absolute(base: &Path, path: &Path) -> PathBuf {
     if path.is_absolute() {
@@ -468,32 +335,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pair_map_uses_the_default_for_many_to_one() {
-        let map = PairMap {
-            pairs: vec![
-                Pair {
-                    jira: "In Progress".into(),
-                    ado: "Active".into(),
-                    default: false,
-                },
-                Pair {
-                    jira: "In Review".into(),
-                    ado: "Active".into(),
-                    default: true,
-                },
-            ],
-        };
-        assert_eq!(map.to_ado("In Progress"), Some("Active"));
-        assert_eq!(map.to_jira("Active"), Some("In Review"));
-        assert_eq!(map.to_jira("New"), None);
+    fn directions_know_where_they_write() {
+        assert!(writes_to(Direction::Both, Side::Jira));
+        assert!(writes_to(Direction::JiraToAdo, Side::Ado));
+        assert!(!writes_to(Direction::JiraToAdo, Side::Jira));
+        assert!(within(Direction::JiraToAdo, Direction::Both));
+        assert!(within(Direction::Both, Direction::Both));
+        assert!(!within(Direction::Both, Direction::AdoToJira));
+        assert!(!within(Direction::JiraToAdo, Direction::AdoToJira));
     }
 
     #[test]
-    fn directions_know_where_they_write() {
-        assert!(Direction::Both.writes_to(Side::Jira));
-        assert!(Direction::JiraToAdo.writes_to(Side::Ado));
-        assert!(!Direction::JiraToAdo.writes_to(Side::Jira));
-        assert!(Direction::JiraToAdo.within(Direction::Both));
-        assert!(!Direction::Both.within(Direction::AdoToJira));
+    fn keywords_round_trip() {
+        for word in Direction::KEYWORDS {
+            assert_eq!(Direction::parse(word).map(Keyword::as_str), Some(*word));
+        }
+        for word in ConflictPolicy::KEYWORDS {
+            assert_eq!(
+                ConflictPolicy::parse(word).map(Keyword::as_str),
+                Some(*word)
+            );
+        }
+        assert_eq!(JiraAuth::parse("dc-pat"), Some(JiraAuth::DcPat));
     }
 }

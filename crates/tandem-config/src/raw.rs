@@ -29,7 +29,7 @@ pub(crate) struct RawProfile {
     pub(crate) name: Option<S<String>>,
     pub(crate) direction: Option<S<String>>,
     pub(crate) conflict: Option<S<String>>,
-    pub(crate) unmapped_users: Option<S<String>>,
+    pub(crate) user_match: Option<S<Vec<S<String>>>>,
     pub(crate) jira: Option<S<RawJira>>,
     pub(crate) ado: Option<S<RawAdo>>,
     #[serde(default)]
@@ -37,7 +37,9 @@ pub(crate) struct RawProfile {
     #[serde(default, rename = "type")]
     pub(crate) types: Vec<S<RawPair>>,
     #[serde(default)]
-    pub(crate) state: Vec<S<RawPair>>,
+    pub(crate) state: Vec<S<RawStatePair>>,
+    #[serde(default)]
+    pub(crate) priority: Vec<S<RawPriority>>,
     #[serde(default)]
     pub(crate) user: Vec<S<RawPair>>,
 }
@@ -77,10 +79,12 @@ pub(crate) struct RawAdo {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawField {
+    pub(crate) name: Option<S<String>>,
     pub(crate) jira: Option<S<String>>,
     pub(crate) ado: Option<S<String>>,
     pub(crate) direction: Option<S<String>>,
-    pub(crate) conflict: Option<S<String>>,
+    pub(crate) convert: Option<S<String>>,
+    pub(crate) jira_per_ado: Option<S<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -88,5 +92,20 @@ pub(crate) struct RawField {
 pub(crate) struct RawPair {
     pub(crate) jira: Option<S<String>>,
     pub(crate) ado: Option<S<String>>,
-    pub(crate) default: Option<S<bool>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawStatePair {
+    pub(crate) jira: Option<S<String>>,
+    pub(crate) ado: Option<S<String>>,
+    pub(crate) jira_type: Option<S<String>>,
+    pub(crate) ado_type: Option<S<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPriority {
+    pub(crate) jira: Option<S<String>>,
+    pub(crate) ado: Option<S<i64>>,
 }

@@ -10,12 +10,16 @@ use toml::de::{DeTable, DeValue};
 use url::Url;
 
 use crate::diagnostic::{ConfigErrors, Diagnostic, Severity, SourceMap};
+use tandem_core::{
+    AreaMap, Converter, FieldMap, Mapping, PriorityMap, PriorityPair, StateMap, StatePair,
+    TypePair, UserMap, UserMatch, UserPair,
+};
+
 use crate::model::{
     AdoAuth, AdoDeployment, AdoSide, Config, ConflictPolicy, DEFAULT_TOKEN_WARNING_DAYS, Direction,
-    FieldMapping, JiraAuth, JiraMode, JiraSide, Mappings, Pair, PairMap, Profile, Side, Transport,
-    UnmappedUsers, absolute,
+    JiraAuth, JiraMode, JiraSide, Keyword, Profile, Side, Transport, absolute, within,
 };
-use crate::raw::{RawAdo, RawConfig, RawField, RawJira, RawPair, RawProfile, S};
+use crate::raw::{RawAdo, RawConfig, RawJira, RawPair, RawPriority, RawProfile, RawStatePair, S};
 use crate::secret::{SecretRef, SecretRefError};
 
 /// Choices that change what validation accepts.
@@ -277,6 +281,90 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 // ---------------------------------------------------------------------------------------------
 // semantic validation
+
+/// The `convert` kinds of a field mapping (`tandem-core`'s converters).
+const CONVERTERS: &[&str] = &[
+    "text",
+    "rich-text",
+    "user",
+    "state",
+    "priority",
+    "labels",
+    "number",
+    "date",
+    "date-time",
+    "path",
+    "area-component",
+];
+
+fn parse_converter(value: &str) -> Option<&'static str> {
+    CONVERTERS.iter().copied().find(|kind| *kind == value)
+}
+
+/// The converter a well-known field needs, from either side's id.
+fn known_converter(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "summary" | "System.Title" => "text",
+        "description"
+        | "environment"
+        | "System.Description"
+        | "Microsoft.VSTS.TCM.ReproSteps"
+        | "Microsoft.VSTS.Common.AcceptanceCriteria"
+        | "System.History" => "rich-text",
+        "status" | "System.State" => "state",
+        "priority" | "Microsoft.VSTS.Common.Priority" => "priority",
+        "assignee" | "reporter" | "System.AssignedTo" => "user",
+        "labels" | "System.Tags" => "labels",
+        "duedate"
+        | "Microsoft.VSTS.Scheduling.DueDate"
+        | "Microsoft.VSTS.Scheduling.TargetDate"
+        | "Microsoft.VSTS.Scheduling.StartDate" => "date",
+        "created" | "updated" | "resolutiondate" => "date-time",
+        "timeoriginalestimate"
+        | "timeestimate"
+        | "timespent"
+        | "Microsoft.VSTS.Scheduling.StoryPoints"
+        | "Microsoft.VSTS.Scheduling.Effort"
+        | "Microsoft.VSTS.Scheduling.OriginalEstimate"
+        | "Microsoft.VSTS.Scheduling.RemainingWork"
+        | "Microsoft.VSTS.Scheduling.CompletedWork" => "number",
+        "System.IterationPath" => "path",
+        "components" | "System.AreaPath" => "area-component",
+        _ => return None,
+    })
+}
+
+/// The converter for a pair of fields when at least one is well known and they agree; the two
+/// guesses when they disagree.
+fn infer_converter(
+    jira: &str,
+    ado: &str,
+) -> Result<&'static str, Option<(&'static str, &'static str)>> {
+    match (known_converter(jira), known_converter(ado)) {
+        (Some(a), Some(b)) if a == b => Ok(a),
+        (Some(a), Some(b)) => Err(Some((a, b))),
+        (Some(kind), None) | (None, Some(kind)) => Ok(kind),
+        (None, None) => Err(None),
+    }
+}
+
+/// Jira's five default priorities onto Azure DevOps's four (research/sync-semantics.md §9),
+/// as `tandem-core`'s standard mapping has them.
+fn default_priorities() -> Vec<PriorityPair> {
+    [
+        ("Highest", 1),
+        ("High", 2),
+        ("Medium", 3),
+        ("Low", 4),
+        ("Lowest", 4),
+    ]
+    .into_iter()
+    .map(|(jira, ado)| PriorityPair {
+        jira: jira.to_owned(),
+        ado,
+    })
+    .collect()
+}
 
 struct Ctx<'a> {
     map: SourceMap<'a>,
@@ -601,17 +689,6 @@ impl Ctx<'_> {
                 "remove `conflict`, or set direction = \"both\"",
             );
         }
-        let unmapped_users = r
-            .unmapped_users
-            .as_ref()
-            .map_or(Some(UnmappedUsers::Skip), |value| {
-                self.keyword(
-                    value,
-                    &format!("{key}.unmapped_users"),
-                    UnmappedUsers::parse,
-                    UnmappedUsers::KEYWORDS,
-                )
-            });
         let jira = self
             .required(
                 &r.jira,
@@ -628,26 +705,26 @@ impl Ctx<'_> {
                 "add a [profile.ado] table after this [[profile]] (see tandem.example.toml)",
             )
             .and_then(|ado| self.ado(ado, &format!("{key}.ado")));
-        let mappings = match (direction, conflict) {
-            (Some(direction), Some(conflict)) => self.mappings(
+        let area_root = ado
+            .as_ref()
+            .map(|a| a.area_path.clone().unwrap_or_else(|| a.project.clone()));
+        let mapping = direction.and_then(|direction| {
+            self.mapping(
                 profile_errors_before,
                 r,
                 span,
                 key,
                 direction,
-                conflict,
-                unmapped_users.unwrap_or(UnmappedUsers::Skip),
-            ),
-            _ => None,
-        };
-        unmapped_users?;
+                area_root.as_deref(),
+            )
+        });
         Some(Profile {
             name: name?,
             direction: direction?,
             conflict: conflict?,
             jira: jira?,
             ado: ado?,
-            mappings: mappings?,
+            mapping: mapping?,
         })
     }
 
@@ -1393,18 +1470,75 @@ impl Ctx<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn mappings(
+    /// The profile's mapping in `tandem-core`'s model (types, fields with their converters,
+    /// states, priorities, users), each problem reported at its line.
+    fn mapping(
         &mut self,
         profile_errors_before: usize,
         r: &RawProfile,
         span: Range<usize>,
         key: &str,
         direction: Direction,
-        conflict: ConflictPolicy,
-        unmapped_users: UnmappedUsers,
-    ) -> Option<Mappings> {
+        area_root: Option<&str>,
+    ) -> Option<Mapping> {
         let errors_before = self.errors.len();
-        let fields = self.fields(&r.field, key, direction, conflict);
+        let states = self.state_pairs(&r.state, key);
+        let priorities = self.priority_pairs(&r.priority, key);
+        let fields = self.fields(r, key, direction, &states, &priorities, area_root);
+        let types = self
+            .pairs(
+                &r.types,
+                &format!("{key}.type"),
+                "issue type",
+                "work item type",
+            )
+            .into_iter()
+            .map(|(jira, ado)| TypePair {
+                jira,
+                ado,
+                default: false,
+            })
+            .collect::<Vec<_>>();
+        let user_pairs = self
+            .pairs(
+                &r.user,
+                &format!("{key}.user"),
+                "user (accountId or user name)",
+                "identity (e-mail/UPN)",
+            )
+            .into_iter()
+            .map(|(jira, ado)| UserPair {
+                jira,
+                ado,
+                default: false,
+            })
+            .collect();
+        let match_by = match &r.user_match {
+            None => UserMap::default().match_by,
+            Some(list) => list
+                .get_ref()
+                .iter()
+                .filter_map(|rule| {
+                    let parsed = match rule.get_ref().trim() {
+                        "email" => Some(UserMatch::Email),
+                        "display-name" => Some(UserMatch::DisplayName),
+                        _ => None,
+                    };
+                    if parsed.is_none() {
+                        self.error(
+                            rule.span(),
+                            format!("{key}.user_match"),
+                            format!(
+                                "unknown rule \"{}\"; expected email or display-name",
+                                rule.get_ref().trim()
+                            ),
+                            "write user_match = [\"email\"] or [\"email\", \"display-name\"]",
+                        );
+                    }
+                    parsed
+                })
+                .collect(),
+        };
         let clean = self.errors.len() == profile_errors_before;
         if clean && r.field.is_empty() {
             self.warn(
@@ -1414,55 +1548,59 @@ impl Ctx<'_> {
                 "add [[profile.field]] tables, e.g. jira = \"summary\", ado = \"System.Title\"",
             );
         }
-        if clean && r.types.is_empty() {
+        if clean && types.is_empty() {
             self.warn(
-                span,
+                span.clone(),
                 key,
                 "the profile has no type map, so tandem cannot tell which type to create on the other side",
                 "add [[profile.type]] tables, e.g. jira = \"Bug\", ado = \"Bug\"",
             );
         }
-        let types = self.pairs(
-            &r.types,
-            &format!("{key}.type"),
-            "issue type",
-            "work item type",
-            direction,
-        );
-        let states = self.pairs(
-            &r.state,
-            &format!("{key}.state"),
-            "status",
-            "state",
-            direction,
-        );
-        let users = self.pairs(
-            &r.user,
-            &format!("{key}.user"),
-            "user",
-            "identity",
-            direction,
-        );
-        (self.errors.len() == errors_before).then_some(Mappings {
-            fields,
+        let mapping = Mapping {
             types,
-            states,
-            users,
-            unmapped_users,
-        })
+            fields,
+            users: UserMap {
+                pairs: user_pairs,
+                match_by,
+                ..UserMap::default()
+            },
+        };
+        if self.errors.len() != errors_before {
+            return None;
+        }
+        // The checks above report every problem at its line; this is the core's own rule
+        // book, so a rule added there can never be skipped here.
+        if let Err(problems) = mapping.validate() {
+            for problem in problems {
+                self.error(
+                    span.clone(),
+                    key,
+                    problem.to_string(),
+                    "change the field mappings of this profile",
+                );
+            }
+            return None;
+        }
+        Some(mapping)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn fields(
         &mut self,
-        raw: &[S<RawField>],
+        r: &RawProfile,
         key: &str,
         profile_direction: Direction,
-        profile_conflict: ConflictPolicy,
-    ) -> Vec<FieldMapping> {
-        let mut fields = Vec::new();
-        let mut written_jira: BTreeMap<String, usize> = BTreeMap::new();
-        let mut written_ado: BTreeMap<String, usize> = BTreeMap::new();
-        for (index, entry) in raw.iter().enumerate() {
+        states: &[StatePair],
+        priorities: &[PriorityPair],
+        area_root: Option<&str>,
+    ) -> Vec<FieldMap> {
+        let mut fields: Vec<FieldMap> = Vec::new();
+        let mut seen_jira: BTreeMap<String, usize> = BTreeMap::new();
+        let mut seen_ado: BTreeMap<String, usize> = BTreeMap::new();
+        let mut seen_names: BTreeMap<String, usize> = BTreeMap::new();
+        let mut state_field: Option<usize> = None;
+        let mut priority_field = false;
+        for (index, entry) in r.field.iter().enumerate() {
             let key = format!("{key}.field[{index}]");
             let span = entry.span();
             let f = entry.get_ref();
@@ -1491,84 +1629,292 @@ impl Ctx<'_> {
                         Direction::parse,
                         Direction::KEYWORDS,
                     );
-                    if let Some(d) = direction
-                        && !d.within(profile_direction)
-                    {
-                        self.error(
-                            value.span(),
-                            format!("{key}.direction"),
-                            format!("the field flows \"{d}\" but the profile only flows \"{profile_direction}\""),
-                            "a field can narrow the profile's direction, not widen it: remove `direction` here, or set the profile's direction = \"both\"",
-                        );
-                        None
-                    } else {
-                        direction
+                    match direction {
+                        Some(d) if !within(d, profile_direction) => {
+                            self.error(
+                                value.span(),
+                                format!("{key}.direction"),
+                                format!("the field flows \"{}\" but the profile only flows \"{}\"", d.as_str(), profile_direction.as_str()),
+                                "a field can narrow the profile's direction, not widen it: remove `direction` here, or set the profile's direction = \"both\"",
+                            );
+                            None
+                        }
+                        other => other,
                     }
                 }
             };
-            let conflict = match &f.conflict {
-                None => Some(profile_conflict),
-                Some(value) => {
-                    let policy = self.keyword(
-                        value,
-                        &format!("{key}.conflict"),
-                        ConflictPolicy::parse,
-                        ConflictPolicy::KEYWORDS,
-                    );
-                    if direction.is_some_and(|d| d != Direction::Both) {
-                        self.warn(
-                            value.span(),
-                            format!("{key}.conflict"),
-                            "a conflict policy has no effect on a field that flows one way",
-                            "remove `conflict` here",
-                        );
-                    }
-                    policy
-                }
-            };
-            let (Some(jira), Some(ado), Some(direction), Some(conflict)) =
-                (jira, ado, direction, conflict)
-            else {
+            let name = f.name.as_ref().and_then(|value| {
+                self.text(
+                    value,
+                    &format!("{key}.name"),
+                    "name the mapping, or remove `name`",
+                )
+            });
+            let (Some(jira), Some(ado)) = (jira, ado) else {
                 continue;
             };
-            if direction.writes_to(Side::Ado) {
-                if let Some(line) = written_ado.get(&ado.to_ascii_lowercase()) {
-                    let ado_span = f.ado.as_ref().map_or(span.clone(), |v| v.span());
+            let kind = match &f.convert {
+                Some(value) => self.keyword(
+                    value,
+                    &format!("{key}.convert"),
+                    parse_converter,
+                    CONVERTERS,
+                ),
+                None => match infer_converter(&jira, &ado) {
+                    Ok(kind) => Some(kind),
+                    Err(guesses) => {
+                        let problem = match guesses {
+                            Some((a, b)) => format!(
+                                "{jira} looks like a {a} field and {ado} like a {b} field, so tandem cannot tell how to convert between them"
+                            ),
+                            None => format!("tandem cannot tell how to convert {jira} to {ado}"),
+                        };
+                        self.error(
+                            span.clone(),
+                            key.clone(),
+                            problem,
+                            format!("add convert = \"...\", one of: {}", CONVERTERS.join(", ")),
+                        );
+                        None
+                    }
+                },
+            };
+            if f.jira_per_ado.is_some() && kind != Some("number") {
+                if let Some(value) = &f.jira_per_ado {
                     self.error(
-                        ado_span,
-                        format!("{key}.ado"),
-                        format!("{ado} is already written by the mapping on line {line}; Azure DevOps rejects an update that sets one field twice (VS403691)"),
-                        "map each Azure DevOps field from one Jira field only (narrow one with direction = \"ado-to-jira\")",
+                        value.span(),
+                        format!("{key}.jira_per_ado"),
+                        "jira_per_ado only applies to convert = \"number\"",
+                        "remove it, or set convert = \"number\"",
                     );
-                    continue;
                 }
-                let line = f.ado.as_ref().map_or(0, |v| line_of(self, v));
-                written_ado.insert(ado.to_ascii_lowercase(), line);
+                continue;
             }
-            if direction.writes_to(Side::Jira) {
-                if let Some(line) = written_jira.get(&jira) {
-                    let jira_span = f.jira.as_ref().map_or(span.clone(), |v| v.span());
-                    self.error(
-                        jira_span,
-                        format!("{key}.jira"),
-                        format!("{jira} is already written by the mapping on line {line}; two Azure DevOps fields would overwrite each other in Jira"),
-                        "map each Jira field from one Azure DevOps field only (narrow one with direction = \"jira-to-ado\")",
-                    );
-                    continue;
+            let (Some(direction), Some(kind)) = (direction, kind) else {
+                continue;
+            };
+
+            // Each field is written by one mapping only: Azure DevOps refuses an update that
+            // sets a field twice (VS403691), and in Jira the two values would overwrite each
+            // other.
+            let jira_line = f.jira.as_ref().map_or(0, |v| line_of(self, v));
+            let ado_line = f.ado.as_ref().map_or(0, |v| line_of(self, v));
+            if let Some(line) = seen_jira.get(&jira) {
+                let at = f.jira.as_ref().map_or(span.clone(), |v| v.span());
+                self.error(
+                    at,
+                    format!("{key}.jira"),
+                    format!("{jira} is already mapped on line {line}"),
+                    "map each Jira field once (a field can flow one way with `direction`)",
+                );
+                continue;
+            }
+            if let Some(line) = seen_ado.get(&ado.to_ascii_lowercase()) {
+                let at = f.ado.as_ref().map_or(span.clone(), |v| v.span());
+                self.error(at, format!("{key}.ado"), format!("{ado} is already mapped on line {line}; Azure DevOps rejects an update that sets one field twice (VS403691)"), "map each Azure DevOps field once");
+                continue;
+            }
+            let mapping_name = name.clone().unwrap_or_else(|| jira.clone());
+            if let Some(line) = seen_names.get(&mapping_name) {
+                let at = f.name.as_ref().map_or(span.clone(), |v| v.span());
+                self.error(
+                    at,
+                    format!("{key}.name"),
+                    format!(
+                        "the name \"{mapping_name}\" is already used by the mapping on line {line}"
+                    ),
+                    "give each field mapping its own `name`",
+                );
+                continue;
+            }
+            seen_jira.insert(jira.clone(), jira_line);
+            seen_ado.insert(ado.to_ascii_lowercase(), ado_line);
+            seen_names.insert(mapping_name, self.map.line_column(span.start).0);
+
+            let convert = match kind {
+                "text" => Converter::Text,
+                "rich-text" => Converter::RichText,
+                "user" => Converter::User,
+                "labels" => Converter::Labels {
+                    replacement: "_".to_owned(),
+                },
+                "date" => Converter::Date,
+                "date-time" => Converter::DateTime,
+                "path" => Converter::Path,
+                "area-component" => Converter::AreaComponent(AreaMap {
+                    root: area_root.unwrap_or_default().to_owned(),
+                    pairs: Vec::new(),
+                }),
+                "number" => {
+                    let scale = f.jira_per_ado.as_ref().and_then(|value| {
+                        let scale = *value.get_ref();
+                        if scale.is_finite() && scale > 0.0 {
+                            Some(scale)
+                        } else {
+                            self.error(value.span(), format!("{key}.jira_per_ado"), format!("{scale} is not a positive number"), "write how many Jira units make one Azure DevOps unit, e.g. 3600 for seconds to hours");
+                            None
+                        }
+                    });
+                    Converter::Number {
+                        jira_per_ado: scale,
+                    }
                 }
-                let line = f.jira.as_ref().map_or(0, |v| line_of(self, v));
-                written_jira.insert(jira.clone(), line);
-            }
-            fields.push(FieldMapping {
+                "priority" => {
+                    priority_field = true;
+                    Converter::Priority(PriorityMap {
+                        pairs: if priorities.is_empty() {
+                            default_priorities()
+                        } else {
+                            priorities.to_vec()
+                        },
+                    })
+                }
+                // "state"
+                _ => {
+                    if let Some(line) = state_field {
+                        self.error(span.clone(), key.clone(), format!("the state is already mapped on line {line}: a work item has one state"), "keep one field mapping with convert = \"state\"");
+                        continue;
+                    }
+                    state_field = Some(self.map.line_column(span.start).0);
+                    if states.is_empty() {
+                        self.warn(span.clone(), key.clone(), "the state field has no [[profile.state]] pairs, so no state change can be carried", "add [[profile.state]] tables, e.g. jira = \"In Progress\", ado = \"Active\"");
+                    }
+                    Converter::State(StateMap {
+                        pairs: states.to_vec(),
+                        categories: Vec::new(),
+                    })
+                }
+            };
+            fields.push(FieldMap {
+                name,
                 jira,
                 ado,
                 direction,
-                conflict,
+                conflict: None,
+                convert,
             });
+        }
+        if state_field.is_none()
+            && let Some(first) = r.state.first()
+        {
+            self.error(
+                first.span(),
+                format!("{key}.state[0]"),
+                "state pairs are listed but no field mapping carries the state",
+                "add [[profile.field]] with jira = \"status\", ado = \"System.State\"",
+            );
+        }
+        if !priority_field && let Some(first) = r.priority.first() {
+            self.error(first.span(), format!("{key}.priority[0]"), "priority pairs are listed but no field mapping carries the priority", "add [[profile.field]] with jira = \"priority\", ado = \"Microsoft.VSTS.Common.Priority\"");
         }
         fields
     }
 
+    fn state_pairs(&mut self, raw: &[S<RawStatePair>], key: &str) -> Vec<StatePair> {
+        let mut pairs: Vec<(StatePair, usize)> = Vec::new();
+        for (index, entry) in raw.iter().enumerate() {
+            let key = format!("{key}.state[{index}]");
+            let span = entry.span();
+            let p = entry.get_ref();
+            let jira = self
+                .required(
+                    &p.jira,
+                    span.clone(),
+                    &format!("{key}.jira"),
+                    "add jira = \"<Jira status>\"",
+                )
+                .and_then(|v| self.text(v, &format!("{key}.jira"), "name the Jira status"));
+            let ado = self
+                .required(
+                    &p.ado,
+                    span.clone(),
+                    &format!("{key}.ado"),
+                    "add ado = \"<Azure DevOps state>\"",
+                )
+                .and_then(|v| self.text(v, &format!("{key}.ado"), "name the Azure DevOps state"));
+            let jira_type = p.jira_type.as_ref().and_then(|v| {
+                self.text(
+                    v,
+                    &format!("{key}.jira_type"),
+                    "name a Jira issue type, or remove jira_type",
+                )
+            });
+            let ado_type = p.ado_type.as_ref().and_then(|v| {
+                self.text(
+                    v,
+                    &format!("{key}.ado_type"),
+                    "name an Azure DevOps work item type, or remove ado_type",
+                )
+            });
+            let (Some(jira), Some(ado)) = (jira, ado) else {
+                continue;
+            };
+            let pair = StatePair {
+                jira,
+                ado,
+                jira_type,
+                ado_type,
+                default: false,
+            };
+            if let Some((_, line)) = pairs.iter().find(|(seen, _)| *seen == pair) {
+                self.error(
+                    span,
+                    key,
+                    format!(
+                        "\"{}\" = \"{}\" is already mapped on line {line}",
+                        pair.jira, pair.ado
+                    ),
+                    "remove the duplicate",
+                );
+                continue;
+            }
+            let line = self.map.line_column(span.start).0;
+            pairs.push((pair, line));
+        }
+        pairs.into_iter().map(|(pair, _)| pair).collect()
+    }
+
+    fn priority_pairs(&mut self, raw: &[S<RawPriority>], key: &str) -> Vec<PriorityPair> {
+        let mut pairs = Vec::new();
+        for (index, entry) in raw.iter().enumerate() {
+            let key = format!("{key}.priority[{index}]");
+            let span = entry.span();
+            let p = entry.get_ref();
+            let jira = self
+                .required(
+                    &p.jira,
+                    span.clone(),
+                    &format!("{key}.jira"),
+                    "add jira = \"<Jira priority name>\"",
+                )
+                .and_then(|v| self.text(v, &format!("{key}.jira"), "name the Jira priority"));
+            let ado = self
+                .required(
+                    &p.ado,
+                    span,
+                    &format!("{key}.ado"),
+                    "add ado = 1, 2, 3 or 4",
+                )
+                .and_then(|v| {
+                    let value = *v.get_ref();
+                    if (1..=4).contains(&value) {
+                        Some(value)
+                    } else {
+                        self.error(
+                            v.span(),
+                            format!("{key}.ado"),
+                            format!("{value} is not an Azure DevOps priority"),
+                            "Azure DevOps priorities are 1 (highest) to 4 (lowest)",
+                        );
+                        None
+                    }
+                });
+            if let (Some(jira), Some(ado)) = (jira, ado) {
+                pairs.push(PriorityPair { jira, ado });
+            }
+        }
+        pairs
+    }
     fn jira_field(&mut self, value: &S<String>, key: &str) -> Option<String> {
         let field = self.text(value, key, "write the Jira field id, e.g. \"summary\"")?;
         let valid = field
@@ -1612,21 +1958,16 @@ impl Ctx<'_> {
         Some(field)
     }
 
+    /// Value pairs (types, users): both values present, no exact duplicate. When several pairs
+    /// share a value, the first listed is used for that value (`tandem-core`'s rule).
     fn pairs(
         &mut self,
         raw: &[S<RawPair>],
         key: &str,
         jira_noun: &str,
         ado_noun: &str,
-        direction: Direction,
-    ) -> PairMap {
-        struct Seen {
-            pair: Pair,
-            line: usize,
-            span: Range<usize>,
-            index: usize,
-        }
-        let mut seen: Vec<Seen> = Vec::new();
+    ) -> Vec<(String, String)> {
+        let mut seen: Vec<(String, String, usize)> = Vec::new();
         for (index, entry) in raw.iter().enumerate() {
             let key = format!("{key}[{index}]");
             let span = entry.span();
@@ -1662,88 +2003,19 @@ impl Ctx<'_> {
             let (Some(jira), Some(ado)) = (jira, ado) else {
                 continue;
             };
-            if let Some(previous) = seen
-                .iter()
-                .find(|s| s.pair.jira == jira && s.pair.ado == ado)
-            {
+            if let Some((_, _, line)) = seen.iter().find(|(j, a, _)| *j == jira && *a == ado) {
                 self.error(
                     span,
                     key,
-                    format!(
-                        "\"{jira}\" = \"{ado}\" is already mapped on line {}",
-                        previous.line
-                    ),
+                    format!("\"{jira}\" = \"{ado}\" is already mapped on line {line}"),
                     "remove the duplicate",
                 );
                 continue;
             }
             let line = self.map.line_column(span.start).0;
-            seen.push(Seen {
-                pair: Pair {
-                    jira,
-                    ado,
-                    default: p.default.as_ref().is_some_and(|d| *d.get_ref()),
-                },
-                line,
-                span,
-                index,
-            });
+            seen.push((jira, ado, line));
         }
-        // Each lookup the profile's direction needs must have one answer.
-        for (target, source_noun, target_noun, source_of, target_of) in [
-            (
-                Side::Ado,
-                format!("Jira {jira_noun}"),
-                format!("Azure DevOps {ado_noun}"),
-                (|p: &Pair| p.jira.clone()) as fn(&Pair) -> String,
-                (|p: &Pair| p.ado.clone()) as fn(&Pair) -> String,
-            ),
-            (
-                Side::Jira,
-                format!("Azure DevOps {ado_noun}"),
-                format!("Jira {jira_noun}"),
-                |p: &Pair| p.ado.clone(),
-                |p: &Pair| p.jira.clone(),
-            ),
-        ] {
-            if !direction.writes_to(target) {
-                continue;
-            }
-            let mut groups: BTreeMap<String, Vec<&Seen>> = BTreeMap::new();
-            for s in &seen {
-                groups.entry(source_of(&s.pair)).or_default().push(s);
-            }
-            for (value, group) in groups {
-                if group.len() < 2 {
-                    continue;
-                }
-                let defaults: Vec<&&Seen> = group.iter().filter(|s| s.pair.default).collect();
-                let last = group[group.len() - 1];
-                let listed = group
-                    .iter()
-                    .map(|s| format!("\"{}\" (line {})", target_of(&s.pair), s.line))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                match defaults.len() {
-                    1 => {}
-                    0 => self.error(
-                        last.span.clone(),
-                        format!("{key}[{}]", last.index),
-                        format!("{source_noun} \"{value}\" maps to several values: {listed}; tandem cannot tell which {target_noun} to write"),
-                        "mark the one to use with default = true, or remove the others",
-                    ),
-                    _ => self.error(
-                        defaults[1].span.clone(),
-                        format!("{key}[{}]", defaults[1].index),
-                        format!("several pairs for {source_noun} \"{value}\" say default = true: {listed}"),
-                        "keep default = true on one of them",
-                    ),
-                }
-            }
-        }
-        PairMap {
-            pairs: seen.into_iter().map(|s| s.pair).collect(),
-        }
+        seen.into_iter().map(|(jira, ado, _)| (jira, ado)).collect()
     }
 }
 

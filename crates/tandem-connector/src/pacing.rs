@@ -135,18 +135,25 @@ impl RateSignals {
             return Duration::ZERO;
         }
         let remaining = self.remaining.unwrap_or(0.0).max(0.0);
-        let spacing = if let Some(reset) = self.reset_in {
-            reset.div_f64(remaining + 1.0)
-        } else if let (Some(rate), Some(interval)) = (self.fill_rate, self.interval) {
-            if rate > 0.0 {
-                interval.div_f64(rate)
-            } else {
-                settings.max_spacing
+        // Each header that says how fast the budget refills gives a pace; follow the
+        // slowest. Without any, a gentle fixed pace.
+        let mut candidates = Vec::new();
+        if let Some(reset) = self.reset_in {
+            candidates.push(reset.div_f64(remaining + 1.0));
+        }
+        match (self.fill_rate, self.interval, self.limit) {
+            (Some(rate), Some(interval), _) if rate > 0.0 => {
+                candidates.push(interval.div_f64(rate));
             }
-        } else {
-            // Low budget, no hint when it refills: a gentle fixed pace.
-            Duration::from_millis(250)
-        };
+            (_, Some(interval), Some(limit)) if limit > 0.0 => {
+                candidates.push(interval.div_f64(limit));
+            }
+            _ => {}
+        }
+        let spacing = candidates
+            .into_iter()
+            .max()
+            .unwrap_or(Duration::from_millis(250));
         spacing.min(settings.max_spacing)
     }
 }
@@ -333,6 +340,23 @@ mod tests {
         assert_eq!(
             s.spacing(&PacingSettings::default()),
             Duration::from_secs(3)
+        );
+    }
+
+    #[test]
+    fn interval_and_limit_pace_when_the_reset_is_now() {
+        let s = RateSignals::from_headers(
+            &headers(&[
+                ("X-RateLimit-Limit", "5"),
+                ("X-RateLimit-Remaining", "0"),
+                ("X-RateLimit-Interval-Seconds", "1"),
+                ("X-RateLimit-Reset", "2026-01-01T01:00:00Z"),
+            ]),
+            now(),
+        );
+        assert_eq!(
+            s.spacing(&PacingSettings::default()),
+            Duration::from_millis(200)
         );
     }
 

@@ -7,10 +7,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::merge::ConflictPolicy;
 use crate::rich::RichText;
 use crate::side::{Side, Sided};
 use crate::time::EpochMs;
-use crate::value::{FieldValue, Number, StateCategory, StateValue, UserRef};
+use crate::value::{FieldValue, NamedRef, Number, StateCategory, StateValue, UserRef};
 
 /// Which way changes may flow (for a profile, and per field).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -85,6 +86,9 @@ pub struct TypePair {
     pub jira: String,
     /// ADO work item type name (`User Story`).
     pub ado: String,
+    /// When several pairs share a type on one side, the pair the reverse lookup picks.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub default: bool,
 }
 
 /// One mapped field.
@@ -102,6 +106,9 @@ pub struct FieldMap {
     /// Which way this field flows (combined with the profile's direction).
     #[serde(default)]
     pub direction: Direction,
+    /// This field's conflict policy, overriding the profile's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<ConflictPolicy>,
     /// How values are converted.
     pub convert: Converter,
 }
@@ -119,6 +126,7 @@ impl FieldMap {
             jira: jira.into(),
             ado: ado.into(),
             direction: Direction::Both,
+            conflict: None,
             convert,
         }
     }
@@ -180,6 +188,63 @@ pub enum Converter {
     AreaComponent(AreaMap),
     /// A path to a path (ADO iteration path to a Jira field holding a path).
     Path,
+    /// Jira sprints to an ADO iteration path: the current (last) sprint becomes the child
+    /// iteration of `root` with the sprint's name (characters ADO forbids in node names
+    /// removed, research/sync-semantics.md §0 and §7); no sprint is `root` itself. The way
+    /// back names the sprint; the engine resolves the name to a sprint id (or creates the
+    /// iteration node on the ADO side).
+    SprintIteration {
+        /// The ADO iteration path holding the sprints (`Web\Sprints`).
+        root: String,
+    },
+    /// References to references, by name (ids do not cross sides).
+    Refs,
+}
+
+impl Converter {
+    /// The converter for well-known fields, from either side's field id, so a config that
+    /// pairs `summary` with `System.Title` needs no `convert` setting. `None` for the state
+    /// field (its converter is built from the state map) and for fields whose kind only the
+    /// site's field schema tells (custom fields).
+    #[must_use]
+    pub fn for_fields(jira: &str, ado: &str) -> Option<Converter> {
+        let by_jira = match jira {
+            "summary" => Some(Converter::Text),
+            "description" | "environment" => Some(Converter::RichText),
+            "assignee" | "reporter" => Some(Converter::User),
+            "labels" => Some(Converter::Labels {
+                replacement: default_replacement(),
+            }),
+            "priority" => Some(Converter::Priority(Mapping::standard_priorities())),
+            "duedate" => Some(Converter::Date),
+            // Jira keeps time tracking in seconds, ADO in hours (research/sync-semantics.md §7).
+            "timeoriginalestimate" | "timeestimate" | "timespent" => Some(Converter::Number {
+                jira_per_ado: Some(3600.0),
+            }),
+            _ => None,
+        };
+        by_jira.or_else(|| match ado {
+            "System.Title" => Some(Converter::Text),
+            "System.Description"
+            | "Microsoft.VSTS.TCM.ReproSteps"
+            | "Microsoft.VSTS.Common.AcceptanceCriteria"
+            | "Microsoft.VSTS.TCM.SystemInfo" => Some(Converter::RichText),
+            "System.AssignedTo" => Some(Converter::User),
+            "System.Tags" => Some(Converter::Labels {
+                replacement: default_replacement(),
+            }),
+            "Microsoft.VSTS.Common.Priority" => {
+                Some(Converter::Priority(Mapping::standard_priorities()))
+            }
+            "Microsoft.VSTS.Scheduling.DueDate" | "Microsoft.VSTS.Scheduling.TargetDate" => {
+                Some(Converter::Date)
+            }
+            "Microsoft.VSTS.Scheduling.StoryPoints"
+            | "Microsoft.VSTS.Scheduling.Effort"
+            | "Microsoft.VSTS.Scheduling.Size" => Some(Converter::Number { jira_per_ado: None }),
+            _ => None,
+        })
+    }
 }
 
 fn default_replacement() -> String {
@@ -215,6 +280,10 @@ pub struct StatePair {
     /// Only for this ADO work item type (ADO states differ per type).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ado_type: Option<String>,
+    /// When several pairs share a state on one side, the pair the reverse lookup picks
+    /// (among pairs equally restricted by type).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub default: bool,
 }
 
 /// The state to use on each side for a state category without an explicit pair.
@@ -292,6 +361,13 @@ pub struct UserMap {
     /// resolves e-mail addresses to identities; an unknown one is rejected with a 400).
     #[serde(default = "default_true")]
     pub ado_accepts_email: bool,
+    /// What to do with a user who has no counterpart.
+    #[serde(default)]
+    pub unmapped: UnmappedUsers,
+    /// Each side's sync user, as written to that side (for [`UnmappedUsers::SyncUser`]; the
+    /// engine fills it from who the tokens authenticate as).
+    #[serde(default)]
+    pub sync_users: Sided<Option<UserRef>>,
 }
 
 impl Default for UserMap {
@@ -300,8 +376,23 @@ impl Default for UserMap {
             pairs: Vec::new(),
             match_by: default_match_by(),
             ado_accepts_email: true,
+            unmapped: UnmappedUsers::default(),
+            sync_users: Sided::default(),
         }
     }
+}
+
+/// What to do with a user who has no counterpart (config `unmapped_users`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnmappedUsers {
+    /// Leave the field as it is on the other side (and keep syncing the item's other fields).
+    #[default]
+    Skip,
+    /// Write the other side's sync user instead.
+    SyncUser,
+    /// Park the item with the reason.
+    Error,
 }
 
 fn default_match_by() -> Vec<UserMatch> {
@@ -316,10 +407,13 @@ fn default_true() -> bool {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserPair {
-    /// Jira accountId (Cloud) or user name (Data Center).
+    /// Jira accountId or e-mail (Cloud), or user name (Data Center).
     pub jira: String,
     /// ADO unique name (UPN or e-mail).
     pub ado: String,
+    /// When several pairs share a user on one side, the pair the reverse lookup picks.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub default: bool,
 }
 
 /// A rule for matching a person across sides.
@@ -486,13 +580,39 @@ impl Mapping {
     /// The item type on the other side for an item of type `item_type` on `from`.
     #[must_use]
     pub fn counterpart_type(&self, from: Side, item_type: &str) -> Option<&str> {
-        self.types.iter().find_map(|p| {
-            let (src, dst) = match from {
-                Side::Jira => (&p.jira, &p.ado),
-                Side::Ado => (&p.ado, &p.jira),
+        let matching = self.types.iter().filter(|p| {
+            let src = match from {
+                Side::Jira => &p.jira,
+                Side::Ado => &p.ado,
             };
-            src.eq_ignore_ascii_case(item_type).then_some(dst.as_str())
+            src.eq_ignore_ascii_case(item_type)
+        });
+        let p = best(matching, |p| p.default)?;
+        Some(match from {
+            Side::Jira => &p.ado,
+            Side::Ado => &p.jira,
         })
+    }
+
+    /// Jira's default priority scheme against ADO's 1 to 4.
+    #[must_use]
+    pub fn standard_priorities() -> PriorityMap {
+        // Jira's default scheme has five priorities, ADO four (research/sync-semantics.md §9).
+        PriorityMap {
+            pairs: [
+                ("Highest", 1),
+                ("High", 2),
+                ("Medium", 3),
+                ("Low", 4),
+                ("Lowest", 4),
+            ]
+            .into_iter()
+            .map(|(j, a)| PriorityPair {
+                jira: j.into(),
+                ado: a,
+            })
+            .collect(),
+        }
     }
 
     /// A mapping that suits a Jira Software project and an ADO project on the Agile process:
@@ -510,6 +630,7 @@ impl Mapping {
         .map(|(j, a)| TypePair {
             jira: j.into(),
             ado: a.into(),
+            default: false,
         })
         .collect();
         let pair = |j: &str, a: &str| StatePair {
@@ -517,6 +638,7 @@ impl Mapping {
             ado: a.into(),
             jira_type: None,
             ado_type: None,
+            default: false,
         };
         let cat = |c, j: &str, a: &str| CategoryDefault {
             category: c,
@@ -538,22 +660,7 @@ impl Mapping {
                 cat(StateCategory::Done, "Done", "Closed"),
             ],
         };
-        // Jira's default scheme has five priorities, ADO four (research/sync-semantics.md §9).
-        let priorities = PriorityMap {
-            pairs: [
-                ("Highest", 1),
-                ("High", 2),
-                ("Medium", 3),
-                ("Low", 4),
-                ("Lowest", 4),
-            ]
-            .into_iter()
-            .map(|(j, a)| PriorityPair {
-                jira: j.into(),
-                ado: a,
-            })
-            .collect(),
-        };
+        let priorities = Mapping::standard_priorities();
         Mapping {
             types,
             fields: vec![
@@ -607,6 +714,7 @@ impl FieldMap {
         };
         let out = match (&self.convert, value) {
             (Converter::AreaComponent(map), v) => area_component(map, from, field, v)?,
+            (Converter::SprintIteration { root }, v) => sprint_iteration(root, from, field, v)?,
             (_, None) => None,
             (Converter::Text, Some(v)) => Some(match v {
                 FieldValue::Text(s) | FieldValue::Choice(s) => FieldValue::Text(s.clone()),
@@ -669,6 +777,12 @@ impl FieldMap {
                 FieldValue::Date(d) => FieldValue::DateTime(midnight_utc(*d)),
                 v => return Err(wrong("date-time", v)),
             }),
+            (Converter::Refs, Some(FieldValue::Refs(refs))) => Some(FieldValue::Refs(
+                refs.iter()
+                    .map(|r| NamedRef::named(r.name.clone()))
+                    .collect(),
+            )),
+            (Converter::Refs, Some(v)) => return Err(wrong("refs", v)),
             (Converter::Path, Some(v)) => Some(match v {
                 FieldValue::Path(p) => FieldValue::Path(p.clone()),
                 FieldValue::Text(s) => FieldValue::Path(split_path(s)),
@@ -687,6 +801,66 @@ fn midnight_utc(d: jiff::civil::Date) -> EpochMs {
 
 fn split_path(s: &str) -> Vec<String> {
     s.split('\\').map(str::to_owned).collect()
+}
+
+/// Characters ADO refuses in classification node names.
+const ADO_NODE_FORBIDDEN: &[char] = &[
+    '\\', '/', ':', '*', '?', '"', '<', '>', '|', '#', '$', '&', '+',
+];
+
+fn sprint_iteration(
+    root: &str,
+    from: Side,
+    field: &str,
+    v: Option<&FieldValue>,
+) -> Result<Option<FieldValue>, ConvertError> {
+    let root = split_path(root);
+    let wrong = |v: &FieldValue, expected: &str| ConvertError::WrongKind {
+        from,
+        field: field.to_owned(),
+        expected: expected.to_owned(),
+        found: v.kind().to_owned(),
+    };
+    match (from, v) {
+        (Side::Jira, None) => Ok(Some(FieldValue::Path(root))),
+        (Side::Jira, Some(FieldValue::Refs(sprints))) => {
+            let Some(current) = sprints.last() else {
+                return Ok(Some(FieldValue::Path(root)));
+            };
+            let name: String = current
+                .name
+                .replace(ADO_NODE_FORBIDDEN, "")
+                .trim()
+                .to_owned();
+            if name.is_empty() {
+                return Ok(Some(FieldValue::Path(root)));
+            }
+            Ok(Some(FieldValue::Path(
+                root.into_iter().chain([name]).collect(),
+            )))
+        }
+        (Side::Ado, None) => Ok(None),
+        (Side::Ado, Some(FieldValue::Path(path))) => {
+            let under_root = path.len() >= root.len()
+                && path
+                    .iter()
+                    .zip(&root)
+                    .all(|(a, b)| a.eq_ignore_ascii_case(b));
+            match (under_root, path.get(root.len())) {
+                (true, None) => Ok(None),
+                (true, Some(_)) => Ok(path
+                    .last()
+                    .map(|n| FieldValue::Refs(vec![NamedRef::named(n.clone())]))),
+                (false, _) => Err(ConvertError::UnmappedValue {
+                    from,
+                    field: field.to_owned(),
+                    value: path.join("\\"),
+                }),
+            }
+        }
+        (Side::Jira, Some(v)) => Err(wrong(v, "refs")),
+        (Side::Ado, Some(v)) => Err(wrong(v, "path")),
+    }
 }
 
 fn type_ok(filter: Option<&String>, item_type: &str) -> bool {
@@ -720,7 +894,14 @@ fn map_state(
         };
         src.eq_ignore_ascii_case(&s.name) && types_ok(p.jira_type.as_ref(), p.ado_type.as_ref())
     });
-    if let Some(p) = best(pairs, |p| p.jira_type.is_some() || p.ado_type.is_some()) {
+    let specific = |p: &StatePair| p.jira_type.is_some() || p.ado_type.is_some();
+    let pairs: Vec<&StatePair> = pairs.collect();
+    let most_specific = pairs.iter().any(|p| specific(p));
+    let candidates = pairs
+        .iter()
+        .copied()
+        .filter(|p| specific(p) == most_specific);
+    if let Some(p) = best(candidates, |p| p.default) {
         let name = match from {
             Side::Jira => &p.ado,
             Side::Ado => &p.jira,
@@ -864,17 +1045,22 @@ fn map_user(from: Side, u: &UserRef, cx: &ConvertCx<'_>) -> Result<UserRef, Conv
             .cloned()
             .unwrap_or_else(|| UserRef::with_id(id))
     };
-    if let Some(id) = &u.id {
-        let pair = cx.users.pairs.iter().find(|p| match from {
-            Side::Jira => p.jira.eq_ignore_ascii_case(id),
-            Side::Ado => p.ado.eq_ignore_ascii_case(id),
-        });
-        if let Some(p) = pair {
-            return Ok(enrich(match target {
-                Side::Jira => &p.jira,
-                Side::Ado => &p.ado,
-            }));
+    // Explicit pairs name a user by id or (Jira Cloud) by e-mail.
+    let names = |key: &str| eq(&u.id, key) || eq(&u.email, key);
+    let pairs = cx.users.pairs.iter().filter(|p| match from {
+        Side::Jira => names(&p.jira),
+        Side::Ado => names(&p.ado),
+    });
+    if let Some(p) = best(pairs, |p| p.default) {
+        let key = match target {
+            Side::Jira => &p.jira,
+            Side::Ado => &p.ado,
+        };
+        // A Jira e-mail in a pair is resolved to the accountId through the directory.
+        if let Some(k) = known.iter().find(|k| eq(&k.id, key) || eq(&k.email, key)) {
+            return Ok(k.clone());
         }
+        return Ok(enrich(key));
     }
     // ADO unique names are usually e-mail addresses.
     let email = u.email.clone().or_else(|| {
@@ -911,6 +1097,11 @@ fn map_user(from: Side, u: &UserRef, cx: &ConvertCx<'_>) -> Result<UserRef, Conv
                 }
             }
         }
+    }
+    if cx.users.unmapped == UnmappedUsers::SyncUser
+        && let Some(sync) = cx.users.sync_users.get(target)
+    {
+        return Ok(sync.clone());
     }
     Err(ConvertError::UnmappedUser {
         from,

@@ -267,6 +267,7 @@ fn conversion_errors_name_the_fix() {
 fn explicit_user_pairs_and_display_names() {
     let mut m = mapping();
     m.users.pairs.push(UserPair {
+        default: false,
         jira: "acc-zed".into(),
         ado: "zed@corp.example".into(),
     });
@@ -319,6 +320,7 @@ fn state_pairs_restricted_to_a_type_win_for_that_type() {
     states.pairs.insert(
         0,
         StatePair {
+            default: false,
             jira: "Done".into(),
             ado: "Resolved".into(),
             jira_type: None,
@@ -487,4 +489,204 @@ fn directions_combine() {
     assert_eq!(AdoToJira.and(Both), Some(AdoToJira));
     assert_eq!(JiraToAdo.and(AdoToJira), None);
     assert!(JiraToAdo.allows(Side::Jira) && !JiraToAdo.allows(Side::Ado));
+}
+
+#[test]
+fn default_pairs_decide_reverse_lookups() {
+    let mut m = mapping();
+    let Converter::State(states) = &mut m.fields.iter_mut().find(|f| f.is_state()).unwrap().convert
+    else {
+        panic!("standard mapping has a state field")
+    };
+    // "In Review" and "In Progress" both map to "Active"; the default picks the way back.
+    states.pairs.push(StatePair {
+        jira: "In Review".into(),
+        ado: "Active".into(),
+        jira_type: None,
+        ado_type: None,
+        default: true,
+    });
+    let t = ("Story", "User Story");
+    assert_eq!(
+        convert_with(&m, "state", A, Some(ado_state("Active")), t),
+        Ok(Some(jira_state("In Review")))
+    );
+    assert_eq!(
+        convert_with(&m, "state", J, Some(jira_state("In Progress")), t),
+        Ok(Some(ado_state("Active")))
+    );
+    m.types.push(TypePair {
+        jira: "Improvement".into(),
+        ado: "User Story".into(),
+        default: true,
+    });
+    assert_eq!(
+        m.counterpart_type(Side::Ado, "User Story"),
+        Some("Improvement")
+    );
+    assert_eq!(m.counterpart_type(Side::Jira, "Story"), Some("User Story"));
+}
+
+#[test]
+fn user_pairs_may_name_the_jira_user_by_email() {
+    let mut m = mapping();
+    m.users.pairs.push(UserPair {
+        jira: "cat@example.com".into(),
+        ado: "cathy@corp.example".into(),
+        default: false,
+    });
+    let cat = FieldValue::User(user("acc-cat", "cat@example.com", "Cat"));
+    assert_eq!(
+        convert_with(&m, "assignee", J, Some(cat), ("Story", "User Story")),
+        Ok(Some(u("cathy@corp.example")))
+    );
+    // Back again, the e-mail is resolved to the accountId through the directory.
+    let got = convert_with(
+        &m,
+        "assignee",
+        A,
+        Some(u("cathy@corp.example")),
+        ("Story", "User Story"),
+    );
+    assert_eq!(
+        got,
+        Ok(Some(FieldValue::User(user(
+            "acc-cat",
+            "cat@example.com",
+            "Cat"
+        ))))
+    );
+}
+
+#[test]
+fn unmapped_users_can_become_the_sync_user() {
+    let mut m = mapping();
+    m.users.unmapped = UnmappedUsers::SyncUser;
+    m.users.sync_users.jira = Some(UserRef::with_id("acc-bot"));
+    let dan = FieldValue::User(user("dan@example.com", "dan@example.com", "Dan"));
+    let got = convert_with(
+        &m,
+        "assignee",
+        A,
+        Some(dan.clone()),
+        ("Story", "User Story"),
+    );
+    assert_eq!(got, Ok(Some(u("acc-bot"))));
+    // Without a known sync user it is still an error.
+    m.users.sync_users.jira = None;
+    assert!(convert_with(&m, "assignee", A, Some(dan), ("Story", "User Story")).is_err());
+}
+
+#[test]
+fn well_known_fields_need_no_converter_setting() {
+    let cases = [
+        ("summary", "System.Title", Some("text")),
+        ("description", "System.Description", Some("rich-text")),
+        (
+            "customfield_1",
+            "Microsoft.VSTS.TCM.ReproSteps",
+            Some("rich-text"),
+        ),
+        ("assignee", "System.AssignedTo", Some("user")),
+        ("labels", "System.Tags", Some("labels")),
+        (
+            "priority",
+            "Microsoft.VSTS.Common.Priority",
+            Some("priority"),
+        ),
+        (
+            "timeoriginalestimate",
+            "Microsoft.VSTS.Scheduling.OriginalEstimate",
+            Some("number"),
+        ),
+        (
+            "customfield_10016",
+            "Microsoft.VSTS.Scheduling.StoryPoints",
+            Some("number"),
+        ),
+        ("duedate", "Microsoft.VSTS.Scheduling.DueDate", Some("date")),
+        ("status", "System.State", None),
+        ("customfield_2", "Custom.Thing", None),
+    ];
+    for (jira, ado, kind) in cases {
+        let got = Converter::for_fields(jira, ado).map(|c| {
+            serde_json::to_value(c).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        });
+        assert_eq!(got.as_deref(), kind, "{jira} / {ado}");
+    }
+}
+
+#[test]
+fn sprints_and_iterations() {
+    let mut m = Mapping::default();
+    m.fields.push(FieldMap::new(
+        "sprint",
+        "customfield_10020",
+        "System.IterationPath",
+        Converter::SprintIteration {
+            root: "Web\\Sprints".into(),
+        },
+    ));
+    let path = |s: &str| FieldValue::Path(s.split('\\').map(str::to_owned).collect());
+    let sprint = |id: &str, name: &str| NamedRef {
+        id: Some(id.into()),
+        name: name.into(),
+    };
+    let t = ("Story", "User Story");
+    let cases: Vec<(
+        &str,
+        Side,
+        Option<FieldValue>,
+        Result<Option<FieldValue>, ()>,
+    )> = vec![
+        (
+            "the current sprint is the last",
+            J,
+            Some(FieldValue::Refs(vec![
+                sprint("1", "Sprint 1"),
+                sprint("2", "Sprint 2"),
+            ])),
+            Ok(Some(path("Web\\Sprints\\Sprint 2"))),
+        ),
+        (
+            "forbidden characters go",
+            J,
+            Some(FieldValue::Refs(vec![sprint("3", "Q3: auth/login")])),
+            Ok(Some(path("Web\\Sprints\\Q3 authlogin"))),
+        ),
+        (
+            "no sprint is the backlog root",
+            J,
+            None,
+            Ok(Some(path("Web\\Sprints"))),
+        ),
+        (
+            "iteration names the sprint",
+            A,
+            Some(path("web\\sprints\\Sprint 2")),
+            Ok(Some(FieldValue::Refs(vec![NamedRef::named("Sprint 2")]))),
+        ),
+        (
+            "the root is no sprint",
+            A,
+            Some(path("Web\\Sprints")),
+            Ok(None),
+        ),
+        (
+            "outside the root",
+            A,
+            Some(path("Mobile\\Sprint 9")),
+            Err(()),
+        ),
+    ];
+    for (case, from, value, expected) in cases {
+        assert_eq!(
+            convert_with(&m, "sprint", from, value, t).map_err(|_| ()),
+            expected,
+            "{case}"
+        );
+    }
 }

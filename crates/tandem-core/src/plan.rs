@@ -28,7 +28,9 @@ use crate::comments::{
     CommentCopy, CommentPair, CommentPlan, CommentSettings, CommentState, plan_comments,
 };
 use crate::item::{Item, ItemRef, LinkKind, LinkRef, natural_cmp};
-use crate::mapping::{ConvertCx, ConvertError, Direction, FieldMap, Mapping, UserDirectory};
+use crate::mapping::{
+    ConvertCx, ConvertError, Direction, FieldMap, Mapping, UnmappedUsers, UserDirectory,
+};
 use crate::merge::{ConflictPolicy, Decision, Merge, Stamped, merge3};
 use crate::relations::{RELATIONS_BASELINE, RelationOp, RelationState, plan_relations};
 use crate::side::{Side, Sided};
@@ -600,6 +602,18 @@ fn cx<'a>(s: &PlanSettings<'a>, jira_type: &'a str, ado_type: &'a str) -> Conver
     }
 }
 
+/// Whether a conversion problem leaves the field alone instead of parking the item
+/// (`unmapped_users = "skip"`).
+fn skips(s: &PlanSettings<'_>, reason: &ParkReason) -> bool {
+    matches!(
+        reason,
+        ParkReason::Convert {
+            error: ConvertError::UnmappedUser { .. },
+            ..
+        }
+    ) && s.mapping.users.unmapped == UnmappedUsers::Skip
+}
+
 fn park_convert(field: &FieldMap, error: ConvertError) -> ParkReason {
     ParkReason::Convert {
         field: field.name().to_owned(),
@@ -696,7 +710,7 @@ fn decide_field(
     };
     let (policy, resolved) = match pair.resolutions.get(name) {
         Some(&side) => (ConflictPolicy::wins(side), true),
-        None => (s.policy, false),
+        None => (f.conflict.unwrap_or(s.policy), false),
     };
     let merge = merge3(
         base_jira.as_ref(),
@@ -738,6 +752,7 @@ fn plan_linked(s: &PlanSettings<'_>, pair: &LinkedPair, ops: &mut Vec<Op>) {
             continue;
         };
         match decide_field(s, f, dir, pair, &cx) {
+            Err(reason) if skips(s, &reason) => {}
             Err(reason) => reasons.push(reason),
             Ok(None) => {}
             Ok(Some(FieldOutcome::Conflict)) => conflicts.push(ConflictNote {
@@ -871,7 +886,10 @@ fn plan_unlinked(s: &PlanSettings<'_>, item: &Item, ops: &mut Vec<Op>) {
         let converted = match f.convert(from, value.as_ref(), &cx) {
             Ok(v) => v,
             Err(e) => {
-                reasons.push(park_convert(f, e));
+                let reason = park_convert(f, e);
+                if !skips(s, &reason) {
+                    reasons.push(reason);
+                }
                 continue;
             }
         };

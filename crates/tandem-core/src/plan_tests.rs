@@ -820,3 +820,67 @@ proptest! {
         prop_assert!(second.is_empty(), "first {:?}\nsecond {:?}", lines(&first), lines(&second));
     }
 }
+
+#[test]
+fn unmapped_users_skip_their_field_by_default_and_the_rest_syncs() {
+    let mut m = mapping();
+    m.users.unmapped = crate::UnmappedUsers::Skip;
+    let mut pair = synced(&m);
+    pair.ado.set(
+        "System.AssignedTo",
+        Some(FieldValue::User(UserRef::with_id("dan@example.com"))),
+    );
+    pair.ado.set("System.Title", Some(text("Still synced")));
+    let ops = run(
+        &m,
+        ConflictPolicy::Manual,
+        Direction::Both,
+        &[Entry::Linked(pair.clone())],
+    );
+    assert_eq!(
+        lines(&ops),
+        vec![
+            "update jira:WEB-1; title: \"Login fails\" -> \"Still synced\"",
+            "record jira:WEB-1 <-> ado:101: title",
+        ]
+    );
+    // A new item is created without the field.
+    let story = jira_item("8", 5)
+        .with("summary", text("x"))
+        .with("assignee", FieldValue::User(UserRef::with_id("acc-nobody")));
+    let ops = run(
+        &m,
+        ConflictPolicy::Manual,
+        Direction::Both,
+        &[Entry::Unlinked(story)],
+    );
+    assert_eq!(
+        lines(&ops),
+        vec!["create ado \"User Story\" from jira:WEB-8; title: (empty) -> \"x\""]
+    );
+}
+
+#[test]
+fn a_field_may_override_the_profile_policy() {
+    let mut m = mapping();
+    m.fields[0].conflict = Some(ConflictPolicy::JiraWins); // title
+    let mut pair = synced(&m);
+    pair.jira.set("summary", Some(text("J")));
+    pair.ado.set("System.Title", Some(text("A")));
+    pair.jira.set("labels", Some(FieldValue::labels(["j"])));
+    pair.ado.set("System.Tags", Some(FieldValue::labels(["a"])));
+    let ops = run(
+        &m,
+        ConflictPolicy::Manual,
+        Direction::Both,
+        &[Entry::Linked(pair)],
+    );
+    assert_eq!(
+        lines(&ops),
+        vec![
+            "conflict jira:WEB-1 <-> ado:101 field labels: jira [j] vs ado [a]",
+            "update ado:101; title: \"A\" -> \"J\"",
+            "record jira:WEB-1 <-> ado:101: title",
+        ]
+    );
+}

@@ -1,63 +1,82 @@
-//! Rich-text field values.
+//! Rich-text field values: `tandem-richtext`'s document model, always held in normal form.
 //!
-//! The document model itself belongs to `tandem-richtext` (ADF, Jira wiki, HTML and Markdown
-//! all read into it). Until that crate is on `main`, this module keeps a stand-in with the same
-//! contract the engine relies on: connectors build a value from whatever the vendor sent,
-//! `normalized()` reaches a fixed point, and equality is on the normalised form only, so a
-//! round trip through the other system is not a change.
+//! Connectors read vendor formats (ADF, Jira wiki, ADO HTML, Markdown) into a
+//! [`tandem_richtext::Document`] and write it back; the domain only compares and carries it.
+//! Every [`RichText`] is normalised on construction and on deserialisation, so `==` compares
+//! normal forms and a round trip through the other system is not a change (issue 8: the normal
+//! form is a fixed point of every conversion).
 
 use serde::{Deserialize, Serialize};
+use tandem_richtext::{Document, Format};
 
-/// Formatted text, held in normalised form: paragraphs of lines, with runs of spaces and tabs
-/// collapsed and no leading or trailing blank lines.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct RichText {
-    paragraphs: Vec<String>,
+/// A rich-text value in normal form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Document", into = "Document")]
+pub struct RichText(Document);
+
+impl From<Document> for RichText {
+    fn from(doc: Document) -> RichText {
+        RichText(doc.normalized())
+    }
+}
+
+impl From<RichText> for Document {
+    fn from(r: RichText) -> Document {
+        r.0
+    }
 }
 
 impl RichText {
-    /// Reads plain text: blank lines separate paragraphs.
+    /// Wraps a document, normalising it.
+    #[must_use]
+    pub fn new(doc: Document) -> RichText {
+        RichText::from(doc)
+    }
+
+    /// Plain text: blank lines separate paragraphs.
     #[must_use]
     pub fn from_plain(text: &str) -> RichText {
-        let mut paragraphs = Vec::new();
-        let mut current: Vec<String> = Vec::new();
-        for line in text.replace("\r\n", "\n").replace('\r', "\n").split('\n') {
-            let line = line
-                .split([' ', '\t'])
-                .filter(|w| !w.is_empty())
-                .collect::<Vec<_>>();
-            if line.is_empty() {
-                if !current.is_empty() {
-                    paragraphs.push(current.join("\n"));
-                    current.clear();
-                }
-            } else {
-                current.push(line.join(" "));
-            }
-        }
-        if !current.is_empty() {
-            paragraphs.push(current.join("\n"));
-        }
-        RichText { paragraphs }
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        let blocks = text
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .flat_map(|p| Document::plain(p).blocks)
+            .collect();
+        RichText::new(Document::new(blocks))
     }
 
-    /// The text without formatting, paragraphs separated by a blank line.
+    /// The document.
+    #[must_use]
+    pub fn document(&self) -> &Document {
+        &self.0
+    }
+
+    /// The document, by value.
+    #[must_use]
+    pub fn into_document(self) -> Document {
+        self.0
+    }
+
+    /// A readable rendering for dry runs and audit entries (Markdown).
     #[must_use]
     pub fn plain_text(&self) -> String {
-        self.paragraphs.join("\n\n")
+        tandem_richtext::render(&self.0, Format::Markdown)
+            .text
+            .trim_end()
+            .to_owned()
     }
 
-    /// The normalised form (a fixed point: normalising twice changes nothing).
+    /// The normal form (every `RichText` already is one).
     #[must_use]
     pub fn normalized(self) -> RichText {
-        RichText::from_plain(&self.plain_text())
+        self
     }
 
-    /// Whether the document holds no text.
+    /// Whether the document holds nothing.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.paragraphs.is_empty()
+        self.0.blocks.is_empty()
     }
 }
 
@@ -68,18 +87,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn whitespace_noise_is_not_a_difference() {
-        let a = RichText::from_plain("Steps:\r\n  1.  open   the page\n\n\n\nthen  log in  ");
-        let b = RichText::from_plain("Steps:\n1. open the page\n\nthen log in");
-        assert_eq!(a, b);
-        assert_eq!(b.plain_text(), "Steps:\n1. open the page\n\nthen log in");
+    fn formats_that_say_the_same_thing_are_equal() {
+        let html = RichText::new(tandem_richtext::parse(
+            Format::Html,
+            "<p>Steps <b>to</b> log in</p>",
+        ));
+        let md = RichText::new(tandem_richtext::parse(
+            Format::Markdown,
+            "Steps **to** log in\n",
+        ));
+        assert_eq!(html, md);
+        assert_ne!(html, RichText::from_plain("Steps to log in"));
+    }
+
+    #[test]
+    fn deserialising_normalises() {
+        let doc = Document::new(vec![]);
+        let json = serde_json::to_string(&doc).unwrap();
+        let r: RichText = serde_json::from_str(&json).unwrap();
+        assert!(r.is_empty());
+        assert_eq!(RichText::from_plain(" \n\n "), r);
     }
 
     proptest! {
         #[test]
-        fn normalisation_is_a_fixed_point(s in "[ a-c\t\r\n]{0,40}") {
+        fn plain_text_values_are_in_normal_form(s in "[ a-c\t\r\n*_]{0,40}") {
             let once = RichText::from_plain(&s);
-            prop_assert_eq!(once.clone().normalized(), once);
+            prop_assert_eq!(RichText::new(once.clone().into_document()), once);
         }
     }
 }

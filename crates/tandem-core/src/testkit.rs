@@ -33,9 +33,12 @@ pub(crate) fn directory() -> UserDirectory {
     }
 }
 
-/// The standard mapping plus an estimate (seconds to hours) and a due date.
+/// The standard mapping plus an estimate (seconds to hours) and a due date; unmapped users
+/// park their item.
 pub(crate) fn mapping() -> Mapping {
     let mut m = Mapping::standard();
+    // Tests see unmapped users as errors unless they say otherwise.
+    m.users.unmapped = crate::mapping::UnmappedUsers::Error;
     m.fields.push(FieldMap::new(
         "estimate",
         "timeoriginalestimate",

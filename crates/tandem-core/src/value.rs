@@ -37,6 +37,9 @@ pub enum FieldValue {
     Labels(BTreeSet<String>),
     /// A classification path, e.g. ADO area or iteration path `Web\Frontend`, as segments.
     Path(Vec<String>),
+    /// An ordered list of references to named things: Jira sprints (the last is the current
+    /// one), fix versions, components by id.
+    Refs(Vec<NamedRef>),
 }
 
 impl FieldValue {
@@ -54,6 +57,7 @@ impl FieldValue {
             FieldValue::DateTime(_) => "date-time",
             FieldValue::Labels(_) => "labels",
             FieldValue::Path(_) => "path",
+            FieldValue::Refs(_) => "refs",
         }
     }
 
@@ -128,6 +132,23 @@ impl FieldValue {
                 }
                 FieldValue::Path(segments)
             }
+            FieldValue::Refs(refs) => {
+                // Trimmed, without empty names or repeats, in their order.
+                let mut out: Vec<NamedRef> = Vec::with_capacity(refs.len());
+                for r in refs {
+                    let r = NamedRef {
+                        id: r.id,
+                        name: r.name.trim().to_owned(),
+                    };
+                    if !r.name.is_empty() && !out.contains(&r) {
+                        out.push(r);
+                    }
+                }
+                if out.is_empty() {
+                    return None;
+                }
+                FieldValue::Refs(out)
+            }
             v @ (FieldValue::Number(_) | FieldValue::Date(_) | FieldValue::DateTime(_)) => v,
         };
         Some(value)
@@ -150,6 +171,31 @@ impl fmt::Display for FieldValue {
                 write!(f, "[{}]", v.join(", "))
             }
             FieldValue::Path(p) => write!(f, "{}", p.join("\\")),
+            FieldValue::Refs(refs) => {
+                let v: Vec<&str> = refs.iter().map(|r| r.name.as_str()).collect();
+                write!(f, "[{}]", v.join(", "))
+            }
+        }
+    }
+}
+
+/// A reference to a named thing on one side (a sprint, a version).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct NamedRef {
+    /// Its id on that side, when known (Jira sprint id); values converted from the other side
+    /// carry only the name, which the engine resolves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Its name.
+    pub name: String,
+}
+
+impl NamedRef {
+    /// A reference by name only.
+    pub fn named(name: impl Into<String>) -> NamedRef {
+        NamedRef {
+            id: None,
+            name: name.into(),
         }
     }
 }

@@ -49,6 +49,10 @@ ado = "System.Title"
 jira = "description"
 ado = "System.Description"
 
+[[profile.field]]
+jira = "status"
+ado = "System.State"
+
 [[profile.type]]
 jira = "Task"
 ado = "Task"

@@ -119,6 +119,14 @@ impl Dialect for JiraDialect {
                 },
             });
         }
+        // The article's "You cannot create issues in this project" (createmeta on a project
+        // without Create Issues answers it with a 404; research jira-api.md §4).
+        if status >= 400 && said("You cannot create issues in this project") {
+            return Some(ErrorKind::PermissionDenied {
+                operation: "create issues (CREATE_ISSUES is missing)".to_owned(),
+                project: x.intent.project.clone(),
+            });
+        }
         if (200..300).contains(&status) {
             // Credentials rejected, answered as anonymous (expired/revoked token; §1.2, §2).
             if reasons.iter().any(|r| r == "AUTHENTICATED_FAILED") {
@@ -465,6 +473,23 @@ mod tests {
             k,
             Some(ErrorKind::PermissionDenied {
                 operation: "create an issue".into(),
+                project: Some("DEMO".into())
+            })
+        );
+    }
+
+    #[test]
+    fn cannot_create_in_this_project() {
+        let k = classify(
+            404,
+            &[],
+            r#"{"errorMessages":["You cannot create issues in this project."],"errors":{}}"#,
+            "https://x.atlassian.net/rest/api/3/issue/createmeta/DEMO/issuetypes",
+        );
+        assert_eq!(
+            k,
+            Some(ErrorKind::PermissionDenied {
+                operation: "create issues (CREATE_ISSUES is missing)".into(),
                 project: Some("DEMO".into())
             })
         );

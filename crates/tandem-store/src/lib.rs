@@ -3,7 +3,7 @@
 //! crash-safe, conflicts waiting for a person, a per-item audit trail and pass records.
 //!
 //! The [`Store`] trait is what the engine uses; [`SqliteStore`] is the default backend (one
-//! file in the state directory, chosen by [`resolve_state_dir`]). Every backend must pass the
+//! file in the state directory, which `tandem_config::state_dir` chooses). Every backend must pass the
 //! same conformance story (`tests/it/story.rs`).
 //!
 //! This crate must never depend on a connector or the engine.
@@ -25,8 +25,8 @@
 
 mod error;
 mod model;
+mod paths;
 mod sqlite;
-mod state_dir;
 mod store;
 
 pub use error::{StoreError, StoreResult};
@@ -35,6 +35,6 @@ pub use model::{
     Cursor, FieldChange, Intent, IntentState, ItemStamp, LinkId, LinkRecord, NewAudit, Outcome,
     PassCounts, PassId, PassOutcome, PassRecord, PassSummary, ProfileStatus, SyncRecord,
 };
+pub use paths::{DATABASE_FILE, database_path};
 pub use sqlite::SqliteStore;
-pub use state_dir::{NoStateDir, STATE_DIR_ENV, StateDirInputs, database_path, resolve_state_dir};
 pub use store::Store;

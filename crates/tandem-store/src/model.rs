@@ -3,7 +3,9 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use tandem_core::{Baseline, Baselines, EpochMs, FieldValue, ItemRef, LinkRef, Side, Sided};
+use tandem_core::{
+    Baseline, Baselines, EpochMs, FieldValue, ItemRef, LinkRef, Side, Sided, natural_cmp,
+};
 use uuid::Uuid;
 
 macro_rules! id_type {
@@ -48,6 +50,19 @@ pub struct ItemStamp {
     pub revision: Option<u64>,
 }
 
+impl ItemStamp {
+    /// Whether an item seen at `updated` / `revision` is no newer than this stamp: tandem
+    /// already applied it, or wrote it itself (so the feed entry is an echo to skip).
+    #[must_use]
+    pub fn covers(&self, updated: EpochMs, revision: Option<u64>) -> bool {
+        match (self.revision, revision) {
+            // ADO revisions are exact; prefer them over clocks.
+            (Some(ours), Some(seen)) => seen <= ours,
+            _ => updated <= self.updated,
+        }
+    }
+}
+
 /// A stored link.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkRecord {
@@ -72,6 +87,19 @@ pub struct Cursor {
     pub stamp: EpochMs,
     /// The tie-breaker: the last item id applied at `stamp`.
     pub tie: String,
+}
+
+impl Cursor {
+    /// Whether a feed entry at `stamp` for item `id` is at or before this cursor (already
+    /// applied). Feeds are ordered by stamp, then by id in natural order (`9 < 10`).
+    #[must_use]
+    pub fn passed(&self, stamp: EpochMs, id: &str) -> bool {
+        match stamp.cmp(&self.stamp) {
+            std::cmp::Ordering::Less => true,
+            std::cmp::Ordering::Greater => false,
+            std::cmp::Ordering::Equal => natural_cmp(id, &self.tie).is_le(),
+        }
+    }
 }
 
 /// The state of an intent.
@@ -450,4 +478,42 @@ pub struct SyncRecord {
     pub at: EpochMs,
     /// Audit entries.
     pub audit: Vec<NewAudit>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamps_cover_what_tandem_already_saw_or_wrote() {
+        let ado = ItemStamp {
+            updated: EpochMs(100),
+            revision: Some(7),
+        };
+        assert!(ado.covers(EpochMs(100), Some(7)));
+        assert!(
+            ado.covers(EpochMs(999), Some(6)),
+            "revisions beat skewed clocks"
+        );
+        assert!(!ado.covers(EpochMs(50), Some(8)));
+        let jira = ItemStamp {
+            updated: EpochMs(100),
+            revision: None,
+        };
+        assert!(jira.covers(EpochMs(100), None));
+        assert!(!jira.covers(EpochMs(101), None));
+    }
+
+    #[test]
+    fn cursors_order_by_stamp_then_natural_id() {
+        let c = Cursor {
+            stamp: EpochMs(100),
+            tie: "10".into(),
+        };
+        assert!(c.passed(EpochMs(99), "999"));
+        assert!(c.passed(EpochMs(100), "9"));
+        assert!(c.passed(EpochMs(100), "10"));
+        assert!(!c.passed(EpochMs(100), "11"));
+        assert!(!c.passed(EpochMs(101), "1"));
+    }
 }

@@ -26,7 +26,7 @@ use crate::model::{
     Cursor, Intent, IntentState, ItemStamp, LinkId, LinkRecord, NewAudit, Outcome, PassCounts,
     PassId, PassOutcome, PassRecord, PassSummary, ProfileStatus, SyncRecord,
 };
-use crate::state_dir::database_path;
+use crate::paths::database_path;
 use crate::store::Store;
 
 /// How long a writer waits for another process's write lock before giving up with

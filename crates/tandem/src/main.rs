@@ -3,6 +3,7 @@
 //! nowhere else.
 
 mod commands;
+mod connect;
 mod keyring;
 mod prove;
 
@@ -32,6 +33,9 @@ enum Command {
     Config(commands::config::ConfigArgs),
     /// Record, list and rotate the tokens tandem uses.
     Token(commands::token::TokenArgs),
+    /// Create a profile: asks which account is the sync user, Cloud or Data Center and where
+    /// each token came from, proves the tokens live, then writes the config.
+    Init(commands::init::InitArgs),
     /// Run the built-in Jira (and Azure DevOps) simulators until killed.
     Sim(commands::sim::SimArgs),
     /// Tell why a connection fails and how to fix it: credentials or permissions (or network,
@@ -46,6 +50,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => commands::convert::run(&args),
         Command::Config(args) => commands::config::run(&args),
         Command::Token(args) => commands::token::run(&args),
+        Command::Init(args) => commands::init::run(&args),
         Command::Sim(args) => commands::sim::run(&args),
         Command::Doctor(args) => commands::doctor::run(&args),
     };

@@ -3,11 +3,6 @@
 //! and as whom), then the project list, then permissions. Nothing is written until every step
 //! passed.
 
-// Wired to the command line once live verification over the connectors is available; until
-// then the flow is exercised by its tests with a scripted prover (the interactive wizard by
-// nothing: it needs a terminal).
-#![allow(dead_code)]
-
 use std::fmt;
 
 use secrecy::SecretString;
@@ -70,6 +65,20 @@ pub(crate) enum RefusalKind {
     Other,
 }
 
+impl RefusalKind {
+    /// The cause category, as `tandem doctor` names them (research: the article's decision
+    /// guide puts credentials and identity before permissions).
+    pub(crate) fn category(self) -> &'static str {
+        match self {
+            RefusalKind::Rejected | RefusalKind::Expired => "credentials",
+            RefusalKind::WrongUser => "identity",
+            RefusalKind::ProjectMissing | RefusalKind::PermissionMissing => "permissions",
+            RefusalKind::Unreachable => "network",
+            RefusalKind::Other => "configuration",
+        }
+    }
+}
+
 /// A token that must not be used, and why.
 #[derive(Debug, Clone)]
 pub(crate) struct Refusal {
@@ -81,7 +90,7 @@ pub(crate) struct Refusal {
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.cause)?;
+        write!(f, "[{}] {}", self.kind.category(), self.cause)?;
         if let Some(evidence) = &self.evidence {
             write!(f, "\n  evidence: {evidence}")?;
         }
@@ -102,33 +111,42 @@ pub(crate) trait Prover {
         secret: &SecretString,
     ) -> Result<Who, Refusal>;
 
-    /// That the profile's projects load and the permissions it needs are granted; returns one
-    /// line per check that passed.
+    /// That the profile's projects load and the permissions it needs are granted; each check
+    /// that passes is handed to `passed` as it passes.
     fn check_access(
         &self,
         profile: &Profile,
         side: Side,
         secret: &SecretString,
-    ) -> Result<Vec<String>, Refusal>;
-}
-
-/// What a proven token was shown to do.
-#[derive(Debug, Clone)]
-pub(crate) struct Proof {
-    pub(crate) who: Who,
-    pub(crate) checks: Vec<String>,
+        passed: &mut dyn FnMut(String),
+    ) -> Result<(), Refusal>;
 }
 
 /// Proves `secret` for `side` of `profile`: it authenticates, as the intended sync user, and
 /// the profile's projects and permissions are there.
+/// Each step that passes is written to `out` as it passes.
 pub(crate) fn prove(
     prover: &dyn Prover,
     profile: &Profile,
     side: Side,
     secret: &SecretString,
-) -> Result<Proof, Refusal> {
-    let who = prover.identify(profile, side, secret)?;
+    out: &mut dyn std::io::Write,
+) -> Result<Who, Refusal> {
     let intended = profile.sync_user(side);
+    let who = prover
+        .identify(profile, side, secret)
+        .map_err(|mut refusal| {
+            // With Basic auth Jira checks the token against the configured user, so another
+            // account's token is simply rejected: say why that is the usual cause (the
+            // source article: "tokens are user-specific", even between two site admins).
+            if side == Side::Jira && !profile.jira.auth.is_bearer() && refusal.kind == RefusalKind::Rejected {
+                refusal.fix = format!(
+                    "{} Tokens are per user: a token created while signed in as another account (even another site admin) never authenticates as {intended}. Sign in as {intended}, create the token there, and use that one.",
+                    refusal.fix.trim_end()
+                );
+            }
+            refusal
+        })?;
     if !who.is(intended) {
         return Err(Refusal {
             kind: RefusalKind::WrongUser,
@@ -142,8 +160,12 @@ pub(crate) fn prove(
             ),
         });
     }
-    let checks = prover.check_access(profile, side, secret)?;
-    Ok(Proof { who, checks })
+    // Said at once, so that a later permission refusal is read as one.
+    let _ = writeln!(out, "√ authenticates as {who}, the intended sync user");
+    prover.check_access(profile, side, secret, &mut |check| {
+        let _ = writeln!(out, "√ {check}");
+    })?;
+    Ok(who)
 }
 
 #[cfg(test)]
@@ -224,10 +246,15 @@ pub(crate) mod scripted {
             _: &Profile,
             _: Side,
             secret: &SecretString,
-        ) -> Result<Vec<String>, Refusal> {
+            passed: &mut dyn FnMut(String),
+        ) -> Result<(), Refusal> {
             match self.tokens.get(secret.expose_secret()) {
-                Some((_, access)) => access.clone(),
-                None => Ok(Vec::new()),
+                Some((_, Ok(checks))) => {
+                    checks.iter().cloned().for_each(passed);
+                    Ok(())
+                }
+                Some((_, Err(refusal))) => Err(refusal.clone()),
+                None => Ok(()),
             }
         }
     }
@@ -256,5 +283,296 @@ mod tests {
         };
         assert!(!bare.is(""));
         assert_eq!(bare.to_string(), "x");
+    }
+}
+
+pub(crate) mod live {
+    //! The prover over the real connectors: Jira `myself`, the project list and
+    //! `mypermissions`; Azure DevOps `connectionData`, the project, the area path and a
+    //! `validateOnly` create. Nothing is ever written to either product.
+
+    use tandem_connector::error::{AuthProblem, ConnectorError, ErrorKind};
+    use tandem_jira::{Flavor, JiraConnector};
+
+    use super::*;
+    use crate::connect;
+
+    /// Runs the connectors' async probes on a runtime of its own.
+    #[derive(Debug)]
+    pub(crate) struct LiveProver {
+        runtime: tokio::runtime::Runtime,
+    }
+
+    impl LiveProver {
+        pub(crate) fn new() -> anyhow::Result<Self> {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            Ok(Self { runtime })
+        }
+    }
+
+    fn refusal(error: &ConnectorError) -> Refusal {
+        let kind = match error.kind() {
+            ErrorKind::Unauthenticated {
+                problem: AuthProblem::Expired,
+            } => RefusalKind::Expired,
+            ErrorKind::Unauthenticated { .. } => RefusalKind::Rejected,
+            ErrorKind::PermissionDenied { .. } => RefusalKind::PermissionMissing,
+            ErrorKind::NotFoundOrHidden { .. } => RefusalKind::ProjectMissing,
+            ErrorKind::Tls { .. }
+            | ErrorKind::Proxy { .. }
+            | ErrorKind::Network { .. }
+            | ErrorKind::HtmlInsteadOfJson { .. } => RefusalKind::Unreachable,
+            _ => RefusalKind::Other,
+        };
+        let evidence = error.evidence();
+        let mut parts = Vec::new();
+        if let Some(request) = error.request() {
+            parts.push(request.to_string());
+        }
+        if let Some(status) = evidence.status {
+            parts.push(format!("HTTP {status}"));
+        }
+        if let Some(code) = &evidence.code {
+            parts.push(code.clone());
+        }
+        parts.extend(evidence.messages.iter().cloned());
+        Refusal {
+            kind,
+            cause: error.summary(),
+            evidence: (!parts.is_empty()).then(|| parts.join(" · ")),
+            fix: error.fix(),
+        }
+    }
+
+    fn setting(error: &connect::ConnectError) -> Refusal {
+        Refusal {
+            kind: RefusalKind::Other,
+            cause: error.to_string(),
+            evidence: None,
+            fix: "fix the setting in the profile, then try again".to_owned(),
+        }
+    }
+
+    fn who(person: &tandem_connector::Person) -> Who {
+        Who {
+            id: person.id.clone(),
+            display_name: person.display_name.clone(),
+            email: person.email.clone(),
+            login: person.login.clone(),
+        }
+    }
+
+    /// The permissions (Jira keys and their names in the UI) the profile needs in each project.
+    fn jira_permissions(profile: &Profile) -> Vec<(&'static str, &'static str)> {
+        let mut needed = vec![("BROWSE_PROJECTS", "Browse Projects")];
+        if tandem_config::writes_to(profile.direction, Side::Jira) {
+            needed.push(("CREATE_ISSUES", "Create Issues"));
+            needed.push(("EDIT_ISSUES", "Edit Issues"));
+            if profile
+                .mapping
+                .fields
+                .iter()
+                .any(|f| f.is_state() && f.direction.allows(Side::Ado))
+            {
+                needed.push(("TRANSITION_ISSUES", "Transition Issues"));
+            }
+        }
+        needed
+    }
+
+    impl LiveProver {
+        async fn jira(
+            profile: &Profile,
+            project: &str,
+            secret: &SecretString,
+        ) -> Result<JiraConnector, Refusal> {
+            let flavor = match connect::known_flavor(profile) {
+                Some(flavor) => flavor,
+                None => {
+                    // mode = "auto": ask the server (serverInfo is anonymous on both flavours).
+                    let probe =
+                        connect::jira_config(profile, project, Flavor::DataCenter, secret.clone())
+                            .map_err(|e| setting(&e))?;
+                    let connector = JiraConnector::new(probe).map_err(|e| refusal(&e))?;
+                    let info = connector
+                        .probe_server_info()
+                        .await
+                        .map_err(|e| refusal(&e))?;
+                    info.deployment_type.flavor().unwrap_or(Flavor::DataCenter)
+                }
+            };
+            let config = connect::jira_config(profile, project, flavor, secret.clone())
+                .map_err(|e| setting(&e))?;
+            JiraConnector::new(config).map_err(|e| refusal(&e))
+        }
+
+        fn ado(
+            profile: &Profile,
+            secret: &SecretString,
+        ) -> Result<tandem_ado::AdoConnector, Refusal> {
+            let config = connect::ado_config(profile, secret.clone()).map_err(|e| setting(&e))?;
+            tandem_ado::AdoConnector::new(config).map_err(|e| refusal(&e))
+        }
+
+        async fn jira_access(
+            profile: &Profile,
+            secret: &SecretString,
+            passed: &mut dyn FnMut(String),
+        ) -> Result<(), Refusal> {
+            let first = profile.jira.projects.first().map_or("", String::as_str);
+            let connector = Self::jira(profile, first, secret).await?;
+            let user = &profile.jira.user;
+            let visible = connector.probe_projects().await.map_err(|e| refusal(&e))?;
+            if visible.is_empty() {
+                return Err(Refusal {
+                    kind: RefusalKind::ProjectMissing,
+                    cause: format!("the project list is empty: {user} cannot browse any project"),
+                    evidence: None,
+                    fix: format!(
+                        "grant {user} Browse Projects in {} (through the project's permission scheme or a project role)",
+                        profile.jira.projects.join(", ")
+                    ),
+                });
+            }
+            for project in &profile.jira.projects {
+                if !visible.iter().any(|p| p.key.eq_ignore_ascii_case(project)) {
+                    let seen: Vec<&str> = visible.iter().map(|p| p.key.as_str()).take(10).collect();
+                    return Err(Refusal {
+                        kind: RefusalKind::ProjectMissing,
+                        cause: format!(
+                            "project {project} is not in the list of projects {user} can browse"
+                        ),
+                        evidence: Some(format!("{user} sees: {}", seen.join(", "))),
+                        fix: format!(
+                            "check the project key, and grant {user} Browse Projects in {project}"
+                        ),
+                    });
+                }
+            }
+            passed(format!(
+                "the project list loads and includes {}",
+                profile.jira.projects.join(", ")
+            ));
+            let needed = jira_permissions(profile);
+            let keys: Vec<&str> = needed.iter().map(|(key, _)| *key).collect();
+            for project in &profile.jira.projects {
+                let report = connector
+                    .probe_permissions(Some(project), &keys)
+                    .await
+                    .map_err(|e| refusal(&e))?;
+                let missing: Vec<&str> = needed
+                    .iter()
+                    .filter(|(key, _)| report.permissions.get(*key) != Some(&true))
+                    .map(|(_, name)| *name)
+                    .collect();
+                if !missing.is_empty() {
+                    return Err(Refusal {
+                        kind: RefusalKind::PermissionMissing,
+                        cause: format!("{user} lacks {} in {project}", missing.join(", ")),
+                        evidence: Some(format!("GET mypermissions?projectKey={project}")),
+                        fix: format!(
+                            "grant {user} {} in {project}'s permission scheme or project roles (for a Jira Service Management project: an agent role, not only portal access); then sign in as {user} and create an issue in {project} to confirm",
+                            missing.join(", ")
+                        ),
+                    });
+                }
+                let granted: Vec<&str> = needed.iter().map(|(_, name)| *name).collect();
+                passed(format!("{user} holds {} in {project}", granted.join(", ")));
+            }
+            Ok(())
+        }
+
+        async fn ado_access(
+            profile: &Profile,
+            secret: &SecretString,
+            passed: &mut dyn FnMut(String),
+        ) -> Result<(), Refusal> {
+            let connector = Self::ado(profile, secret)?;
+            let project = connector.probe_project().await.map_err(|e| refusal(&e))?;
+            passed(format!("project {} loads", project.name));
+            if let Some(area) = &profile.ado.area_path {
+                connector
+                    .probe_area(Some(area))
+                    .await
+                    .map_err(|e| refusal(&e))?;
+                passed(format!("area path {area} exists"));
+            }
+            if tandem_config::writes_to(profile.direction, Side::Ado) {
+                let item_type = match profile.mapping.types.first() {
+                    Some(pair) => pair.ado.clone(),
+                    None => connector
+                        .probe_work_item_types()
+                        .await
+                        .map_err(|e| refusal(&e))?
+                        .into_iter()
+                        .next()
+                        .unwrap_or_else(|| "Task".to_owned()),
+                };
+                let validated = connector
+                    .probe_validate_create(&item_type, "tandem permission check (not saved)")
+                    .await
+                    .map_err(|e| refusal(&e))?;
+                let place = validated
+                    .area_path
+                    .unwrap_or_else(|| profile.ado.project.clone());
+                passed(format!(
+                    "{} may create {item_type} work items in {place} (checked with validateOnly, nothing saved)",
+                    profile.ado.user
+                ));
+            }
+            Ok(())
+        }
+    }
+
+    impl Prover for LiveProver {
+        fn identify(
+            &self,
+            profile: &Profile,
+            side: Side,
+            secret: &SecretString,
+        ) -> Result<Who, Refusal> {
+            self.runtime.block_on(async {
+                match side {
+                    Side::Jira => {
+                        let first = profile.jira.projects.first().map_or("", String::as_str);
+                        let connector = Self::jira(profile, first, secret).await?;
+                        let myself = connector.probe_myself().await.map_err(|e| refusal(&e))?;
+                        Ok(who(&myself.person))
+                    }
+                    Side::Ado => {
+                        let connector = Self::ado(profile, secret)?;
+                        let facts = connector.probe_connection().await.map_err(|e| refusal(&e))?;
+                        match facts.authenticated_user {
+                            Some(identity) if !identity.person.id.trim_matches(['0', '-']).is_empty() => {
+                                Ok(who(&identity.person))
+                            }
+                            _ => Err(Refusal {
+                                kind: RefusalKind::Rejected,
+                                cause: "Azure DevOps answered as an anonymous user: the token was not accepted".to_owned(),
+                                evidence: Some("connectionData has no authenticated user".to_owned()),
+                                fix: "create a new personal access token while signed in as the sync identity, and use it".to_owned(),
+                            }),
+                        }
+                    }
+                }
+            })
+        }
+
+        fn check_access(
+            &self,
+            profile: &Profile,
+            side: Side,
+            secret: &SecretString,
+            passed: &mut dyn FnMut(String),
+        ) -> Result<(), Refusal> {
+            self.runtime.block_on(async {
+                match side {
+                    Side::Jira => Self::jira_access(profile, secret, passed).await,
+                    Side::Ado => Self::ado_access(profile, secret, passed).await,
+                }
+            })
+        }
     }
 }

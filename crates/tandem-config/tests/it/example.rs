@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use tandem_config::{ConflictPolicy, Direction, JiraAuth, ParseOptions, Side, parse};
+use tandem_core::{Converter, UserMatch};
 
 #[test]
 fn the_example_config_is_valid_without_warnings() {
@@ -23,15 +24,41 @@ fn the_example_config_is_valid_without_warnings() {
     assert_eq!(profile.ado.organization, "example");
     assert_eq!(profile.ado.area_path.as_deref(), Some("Web\\Frontend"));
     assert_eq!(profile.token(Side::Ado).to_string(), "env:TANDEM_ADO_TOKEN");
-    let states = &profile.mappings.states;
-    assert_eq!(states.to_jira("Active"), Some("In Progress"));
-    assert_eq!(states.to_ado("In Review"), Some("Active"));
-    let points = &profile.mappings.fields[3];
-    assert_eq!(points.direction, Direction::JiraToAdo);
+    let mapping = &profile.mapping;
     assert_eq!(
-        profile.mappings.fields[2].conflict,
-        ConflictPolicy::JiraWins
+        mapping.counterpart_type(Side::Jira, "Story"),
+        Some("User Story")
     );
+    let field = |name: &str| mapping.fields.iter().find(|f| f.name() == name).unwrap();
+    assert_eq!(field("summary").convert, Converter::Text);
+    assert_eq!(field("description").convert, Converter::RichText);
+    assert_eq!(field("story-points").direction, Direction::JiraToAdo);
+    assert_eq!(
+        field("story-points").convert,
+        Converter::Number { jira_per_ado: None }
+    );
+    assert_eq!(
+        field("timeoriginalestimate").convert,
+        Converter::Number {
+            jira_per_ado: Some(3600.0)
+        }
+    );
+    let Converter::State(states) = &field("status").convert else {
+        panic!("status is not a state field")
+    };
+    assert_eq!(states.pairs.len(), 6);
+    assert_eq!(states.pairs[1].jira_type.as_deref(), Some("Bug"));
+    assert_eq!(states.pairs[4].ado_type.as_deref(), Some("Bug"));
+    let Converter::Priority(priorities) = &field("priority").convert else {
+        panic!()
+    };
+    assert_eq!(priorities.pairs.len(), 4);
+    assert_eq!(mapping.users.pairs[0].ado, "alice@example.com");
+    assert_eq!(
+        mapping.users.match_by,
+        [UserMatch::Email, UserMatch::DisplayName]
+    );
+    mapping.validate().unwrap();
 }
 
 /// Every key the parser accepts appears in the example (set or commented out), so the
@@ -44,7 +71,7 @@ fn the_example_mentions_every_key() {
         "name",
         "direction",
         "conflict",
-        "unmapped_users",
+        "user_match",
         "url",
         "mode",
         "auth",
@@ -62,7 +89,11 @@ fn the_example_mentions_every_key() {
         "wiql",
         "jira",
         "ado",
-        "default",
+        "convert",
+        "jira_per_ado",
+        "jira_type",
+        "ado_type",
+        "[[profile.priority]]",
         "[tokens]",
         "[[profile]]",
         "[profile.jira]",

@@ -5,6 +5,7 @@
 
 use tandem_ado::config::ApiVersion;
 use tandem_ado::probe::DeploymentType;
+use tandem_config::Keyword as _;
 use tandem_connector::Person;
 use tandem_connector::error::{AuthProblem, ConnectorError, ErrorKind};
 

@@ -3,6 +3,7 @@
 //! am I"; anonymous fallback), §3 (`mypermissions`), §4 (the misleading "cannot be set"
 //! errors), §5 (`serverInfo`), §6 (JSM agent vs customer).
 
+use tandem_config::Keyword as _;
 use tandem_config::{JiraAuth, JiraMode};
 use tandem_connector::error::{AuthProblem, ConnectorError, ErrorKind};
 use tandem_jira::Flavor;

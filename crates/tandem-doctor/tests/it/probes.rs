@@ -36,6 +36,10 @@ token = "env:ADO"
 jira = "summary"
 ado = "System.Title"
 
+[[profile.field]]
+jira = "status"
+ado = "System.State"
+
 [[profile.type]]
 jira = "Task"
 ado = "Task"

@@ -3,13 +3,9 @@
 //! authenticates as, that the projects load, that the permissions are there) and only then
 //! stores the tokens behind references and writes a config that validates.
 
-// Wired to the command line once live verification over the connectors is available; until
-// then the flow is exercised by its tests with a scripted prover (the interactive wizard by
-// nothing: it needs a terminal).
-#![allow(dead_code)]
-
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Args;
@@ -18,7 +14,7 @@ use jiff::civil::Date;
 use secrecy::SecretString;
 use tandem_config::edit::NewProfile;
 use tandem_config::{
-    AdoAuth, ConflictPolicy, Direction, Env, JiraAuth, JiraMode, ParseOptions, SecretRef,
+    AdoAuth, ConflictPolicy, Direction, Env, JiraAuth, JiraMode, Keyword, ParseOptions, SecretRef,
     SecretResolver, Side, TokenBook, TokenRecord,
 };
 
@@ -134,6 +130,32 @@ pub(crate) struct InitPlan {
     pub(crate) ado_expires: Option<Date>,
     pub(crate) rotate_every: Option<u32>,
     pub(crate) today: Date,
+}
+
+pub(crate) fn run(args: &InitArgs) -> anyhow::Result<ExitCode> {
+    let env = Env::from_process();
+    let cwd = super::config::current_dir()?;
+    let path = tandem_config::env::config_path_for_writing(args.config.as_deref(), &env, &cwd).path;
+    let keyring = crate::keyring::system_keyring();
+    let plan = if args.non_interactive {
+        plan_from_flags(args, &env, &cwd)?
+    } else {
+        if !std::io::stdin().is_terminal() {
+            bail!(
+                "tandem init asks questions, but stdin is not a terminal; pass --non-interactive with the answers as flags (see `tandem init --help`)"
+            );
+        }
+        wizard::ask(args, &env, &cwd, &path)?
+    };
+    let prover = crate::prove::live::LiveProver::new()?;
+    let world = World {
+        env: &env,
+        keyring: keyring.as_ref(),
+        prover: &prover,
+    };
+    let mut out = std::io::stdout().lock();
+    init(&path, &plan, &world, &mut out)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn required<'a>(value: Option<&'a String>, flag: &str, missing: &mut Vec<String>) -> &'a str {
@@ -280,17 +302,8 @@ pub(crate) fn init(
             "Checking the {side} token against {} ...",
             profile.url(*side)
         )?;
-        match prove::prove(world.prover, profile, *side, secret) {
-            Ok(proof) => {
-                writeln!(
-                    out,
-                    "√ authenticates as {}, the intended sync user",
-                    proof.who
-                )?;
-                for check in &proof.checks {
-                    writeln!(out, "√ {check}")?;
-                }
-            }
+        match prove::prove(world.prover, profile, *side, secret, out) {
+            Ok(_) => {}
             Err(refusal) => {
                 writeln!(out, "x {refusal}")?;
                 refusals.push(format!("{side}: {}", refusal.cause));
@@ -721,7 +734,6 @@ mod tests {
             env: &env,
             keyring: &keyring,
             prover,
-            cwd: dir,
         };
         let mut out = Vec::new();
         let result = init(&dir.join("tandem.toml"), plan, &world, &mut out);
@@ -803,7 +815,7 @@ mod tests {
         let (_, out) = go(dir.path(), &plan(dir.path()), &prover);
         assert!(
             out.contains(
-                "x the Jira token authenticates as admin@example.com, not as sync-bot@example.com"
+                "x [identity] the Jira token authenticates as admin@example.com, not as sync-bot@example.com"
             ),
             "{out}"
         );

@@ -289,6 +289,7 @@ impl Rehearsal {
         t.push_str(
             "\n[[profile.field]]\njira = \"summary\"\nado = \"System.Title\"\n\n\
              [[profile.field]]\njira = \"description\"\nado = \"System.Description\"\n\n\
+             [[profile.field]]\njira = \"status\"\nado = \"System.State\"\n\n\
              [[profile.type]]\njira = \"Task\"\nado = \"Task\"\n",
         );
         let states: &[(&str, &str)] = if self.service_project {

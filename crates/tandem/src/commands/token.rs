@@ -31,6 +31,45 @@ enum TokenCommand {
     /// List the recorded tokens with the days they have left, and warn about those expiring
     /// or due for rotation.
     List(ListArgs),
+    /// Replace a profile's token: the new one must prove, live, that it authenticates as the
+    /// profile's sync user and has every permission the profile needs; only then is it
+    /// swapped in (the old one stays until then), and the rotation recorded.
+    Rotate(RotateArgs),
+}
+
+#[derive(Debug, Args)]
+struct RotateArgs {
+    #[command(flatten)]
+    file: ConfigFileArgs,
+    /// The profile.
+    #[arg(long)]
+    profile: String,
+    /// The side whose token is replaced.
+    #[arg(long, value_enum)]
+    side: SideArg,
+    /// The new token's reference (env:NAME, file:PATH, keyring:SERVICE/ACCOUNT); the config is
+    /// changed to read it from there. Without it (and without --token-stdin) tandem asks.
+    #[arg(long, value_name = "REF", conflicts_with = "token_stdin")]
+    token: Option<String>,
+    /// Read the new token from the first line of stdin.
+    #[arg(long)]
+    token_stdin: bool,
+    /// Where to keep a token given on stdin or at the prompt (file:PATH or
+    /// keyring:SERVICE/ACCOUNT) [default: where the current one is kept]
+    #[arg(long, value_name = "REF")]
+    store: Option<String>,
+    /// Who created the new token [default: $USER]
+    #[arg(long, value_name = "WHO")]
+    created_by: Option<String>,
+    /// The day the new token expires (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date, conflicts_with = "expires_in")]
+    expires: Option<Date>,
+    /// The new token expires this many days from today.
+    #[arg(long, value_name = "DAYS")]
+    expires_in: Option<u32>,
+    /// Rotate every this many days [default: the previous token's schedule]
+    #[arg(long, value_name = "DAYS")]
+    rotate_every: Option<u32>,
 }
 
 /// Which side a token authenticates to.
@@ -104,7 +143,85 @@ pub(crate) fn run(args: &TokenArgs) -> anyhow::Result<ExitCode> {
     match &args.command {
         TokenCommand::Record(record) => run_record(record),
         TokenCommand::List(list) => run_list(list),
+        TokenCommand::Rotate(rotate) => run_rotate(rotate),
     }
+}
+
+fn run_rotate(args: &RotateArgs) -> anyhow::Result<ExitCode> {
+    use std::io::{BufRead, IsTerminal};
+
+    use secrecy::SecretString;
+
+    use super::rotate::{NewToken, RotateRequest, World, command_line_reference};
+
+    let env = Env::from_process();
+    let cwd = super::config::current_dir()?;
+    let located = tandem_config::locate_config(args.file.config.as_deref(), &env, &cwd)?;
+    let side = Side::from(args.side);
+    let new_token = match (&args.token, args.token_stdin) {
+        (Some(reference), _) => NewToken::Reference(command_line_reference(reference, &cwd)?),
+        (None, true) => {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .context("cannot read the new token from stdin")?;
+            NewToken::Secret(SecretString::from(line.trim().to_owned()))
+        }
+        (None, false) => {
+            if !std::io::stdin().is_terminal() {
+                bail!(
+                    "no new token: pass --token REF or --token-stdin (stdin is not a terminal, so tandem cannot ask)"
+                );
+            }
+            let typed = dialoguer::Password::new()
+                .with_prompt(format!(
+                    "New {side} token for profile {} (input hidden)",
+                    args.profile
+                ))
+                .interact()?;
+            NewToken::Secret(SecretString::from(typed.trim().to_owned()))
+        }
+    };
+    let store = args
+        .store
+        .as_deref()
+        .map(|value| command_line_reference(value, &cwd))
+        .transpose()?;
+    let created_by = args
+        .created_by
+        .clone()
+        .or_else(|| {
+            env.get("USER")
+                .or_else(|| env.get("USERNAME"))
+                .and_then(|v| v.to_str())
+                .map(str::to_owned)
+        })
+        .context("say who created the new token with --created-by WHO")?;
+    let request = RotateRequest {
+        config_path: located.path,
+        options: tandem_config::ParseOptions {
+            allow_plaintext_secrets: args.file.allow_plaintext_secrets,
+        },
+        profile: args.profile.clone(),
+        side,
+        new_token,
+        store,
+        created_by,
+        expires: args.expires,
+        expires_in: args.expires_in,
+        rotate_every: args.rotate_every,
+        today: today(),
+    };
+    let keyring = crate::keyring::system_keyring();
+    let prover = crate::prove::live::LiveProver::new()?;
+    let world = World {
+        env: &env,
+        keyring: keyring.as_ref(),
+        prover: &prover,
+    };
+    super::rotate::rotate(request, &world, &mut std::io::stdout().lock())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Today in the local time zone: expiry dates are calendar days where the operator is.
@@ -147,10 +264,14 @@ pub(crate) fn other_user_explanation(
     actual: &str,
     intended: &str,
 ) -> String {
+    let admins = match side {
+        Side::Jira => "site admins",
+        Side::Ado => "organisation administrators",
+    };
     format!(
         "the token belongs to {actual}, but profile {}'s intended {} sync user is {intended}. \
          Tokens are per user: a token created under one account authenticates as that account \
-         only, even when both accounts are site admins. Sign in as {intended}, create the token \
+         only, even when both accounts are {admins}. Sign in as {intended}, create the token \
          there, and use that one (or, if {actual} really is the sync user, change `user` in \
          [profile.{}] first)",
         profile.name,
