@@ -67,10 +67,26 @@ ado = "New"
         .config
 }
 
-fn inputs(jira_token: &str) -> Inputs {
+/// Connector configurations as the binary's `connect` module builds them for a Cloud profile.
+fn inputs(p: &tandem_config::Profile, jira_token: &str) -> Inputs {
+    let jira = tandem_jira::JiraConfig::new(
+        p.jira.url.clone(),
+        tandem_jira::Flavor::Cloud,
+        tandem_jira::JiraAuth::CloudToken {
+            email: p.jira.login().to_owned(),
+            token: SecretString::from(jira_token.to_owned()),
+        },
+        "DEMO",
+    );
+    let mut ado = tandem_ado::AdoConfig::new(
+        p.ado.url.clone(),
+        p.ado.project.clone(),
+        tandem_ado::AdoAuth::Pat(SecretString::from("demo-ado-pat-sync-bot".to_owned())),
+    );
+    ado.area_path.clone_from(&p.ado.area_path);
     Inputs {
-        jira_secret: Ok(SecretString::from(jira_token.to_owned())),
-        ado_secret: Ok(SecretString::from("demo-ado-pat-sync-bot".to_owned())),
+        jira: Ok(jira),
+        ado: Ok(ado),
         jira_record: None,
         ado_record: None,
     }
@@ -132,7 +148,7 @@ fn main() {
             };
             // Warm-up: connections, the simulator's caches.
             for _ in 0..3 {
-                tandem_doctor::examine(profile, inputs(token), &options).await;
+                tandem_doctor::examine(profile, inputs(profile, token), &options).await;
             }
             let mut times = Vec::with_capacity(RUNS);
             let (mut jira_req, mut ado_req, mut writes) = (0u64, 0u64, 0u64);
@@ -140,7 +156,8 @@ fn main() {
                 jira_stats.reset();
                 ado_stats.reset();
                 let started = Instant::now();
-                let report = tandem_doctor::examine(profile, inputs(token), &options).await;
+                let report =
+                    tandem_doctor::examine(profile, inputs(profile, token), &options).await;
                 times.push(started.elapsed());
                 let (j, a) = (jira_stats.snapshot(), ado_stats.snapshot());
                 jira_req = j.total;

@@ -94,7 +94,6 @@
 //! `token.recorded`, `token.unrecorded`.
 
 pub mod code;
-pub mod connect;
 mod diagnose;
 pub mod evidence;
 pub mod finding;

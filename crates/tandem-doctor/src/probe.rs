@@ -6,15 +6,18 @@
 //! Read-only unless asked: `--probe-write` adds a create-and-delete in a Jira project the
 //! user named, and a validate-only create on Azure DevOps (nothing saved).
 
-use jiff::civil::Date;
-use secrecy::SecretString;
-use tandem_ado::AdoConnector;
-use tandem_config::{Profile, TokenRecord};
-use tandem_connector::error::{AuthProblem, ConnectorError, ErrorKind};
-use tandem_jira::probe::ProjectSummary;
-use tandem_jira::{Flavor, JiraConnector};
+use std::time::Duration;
 
-use crate::connect::{self, ConnectError};
+use jiff::civil::Date;
+use tandem_ado::{AdoConfig, AdoConnector};
+use tandem_config::{JiraSide, Profile, TokenRecord};
+use tandem_connector::error::{AuthProblem, ConnectorError, ErrorKind};
+use tandem_connector::pacing::PacingSettings;
+use tandem_jira::config::DEFAULT_GATEWAY;
+use tandem_jira::probe::ProjectSummary;
+use tandem_jira::{Flavor, JiraConfig, JiraConnector};
+use url::Url;
+
 use crate::diagnose::{IdentityCheck, ado_identity_matches, check_identity, mode_conflict};
 use crate::evidence::{
     AdoEvidence, Evidence, JiraEvidence, JiraProjectEvidence, JiraWriteEvidence, NetworkPath,
@@ -22,14 +25,16 @@ use crate::evidence::{
 };
 use crate::needs::{CREATE_ISSUES, SERVICEDESK_AGENT, ado_needs, jira_needs};
 
-/// What the caller resolved before probing: the secrets (never read by this crate from the
-/// configuration itself: the keyring lives in the binary) and the token records.
+/// What the caller prepared before probing: each side's connector configuration, built from
+/// the profile and its resolved secret where the binary builds every connector (secrets and
+/// the keyring live there), or why it could not be built; and the token records.
 #[derive(Debug)]
 pub struct Inputs {
-    /// The Jira token, or why it could not be read (`reference`, `reason`).
-    pub jira_secret: Result<SecretString, (String, String)>,
-    /// The Azure DevOps token, or why it could not be read.
-    pub ado_secret: Result<SecretString, (String, String)>,
+    /// The Jira connector's configuration for the flavour the profile implies (`auto`
+    /// follows the credential kind; the probes switch to what `serverInfo` reports).
+    pub jira: Result<JiraConfig, SetupError>,
+    /// The Azure DevOps connector's configuration.
+    pub ado: Result<AdoConfig, SetupError>,
     /// The current Jira token record.
     pub jira_record: Option<TokenRecord>,
     /// The current Azure DevOps token record.
@@ -56,14 +61,14 @@ pub const WRITE_PROBE_SUMMARY: &str =
 /// Probes both sides of `profile` concurrently.
 pub async fn probe(profile: &Profile, inputs: Inputs, options: &Options) -> Evidence {
     let Inputs {
-        jira_secret,
-        ado_secret,
+        jira,
+        ado,
         jira_record,
         ado_record,
     } = inputs;
     let (jira, ado) = tokio::join!(
-        probe_jira(profile, jira_secret, jira_record, options),
-        probe_ado(profile, ado_secret, ado_record, options)
+        probe_jira(profile, jira, jira_record, options),
+        probe_ado(profile, ado, ado_record, options)
     );
     Evidence {
         profile: profile.name.clone(),
@@ -74,10 +79,30 @@ pub async fn probe(profile: &Profile, inputs: Inputs, options: &Options) -> Evid
     }
 }
 
-fn connection_error(e: &ConnectError) -> SetupError {
-    SetupError::Connection {
-        reason: e.to_string(),
+/// Pacing for a diagnosis: few retries, short waits (a diagnosis should answer quickly; a
+/// persistent failure is itself the finding).
+pub fn doctor_pacing() -> PacingSettings {
+    PacingSettings {
+        max_retries: 2,
+        max_backoff: Duration::from_secs(5),
+        max_retry_wait: Duration::from_secs(30),
+        ..PacingSettings::default()
     }
+}
+
+/// Where Atlassian's API gateway is asked whether a refused token is a scoped one:
+/// `api_gateway`, else the origin of `gateway_url`, else `https://api.atlassian.com`.
+pub fn gateway_base(side: &JiraSide) -> Url {
+    if let Some(g) = &side.api_gateway {
+        return g.clone();
+    }
+    if let Some(g) = &side.gateway_url
+        && let Ok(origin) = Url::parse(&g.origin().ascii_serialization())
+    {
+        return origin;
+    }
+    // A constant that parses; the fallback is never taken.
+    Url::parse(DEFAULT_GATEWAY).unwrap_or_else(|_| side.url.clone())
 }
 
 fn jira_path(conn: &JiraConnector) -> NetworkPath {
@@ -98,14 +123,10 @@ fn ado_path(conn: &AdoConnector) -> NetworkPath {
     }
 }
 
-fn jira_connector(
-    profile: &Profile,
-    secret: &SecretString,
-    flavor: Flavor,
-) -> Result<JiraConnector, SetupError> {
-    let mut config = connect::jira_config(&profile.jira, secret.clone(), flavor)
-        .map_err(|e| connection_error(&e))?;
-    config.pacing = connect::doctor_pacing();
+fn jira_connector(config: &JiraConfig, flavor: Flavor) -> Result<JiraConnector, SetupError> {
+    let mut config = config.clone();
+    config.flavor = flavor;
+    config.pacing = doctor_pacing();
     JiraConnector::new(config).map_err(|e| SetupError::Connection {
         reason: e.summary(),
     })
@@ -122,7 +143,7 @@ fn is_rejected(e: &ConnectorError) -> bool {
 
 async fn probe_jira(
     profile: &Profile,
-    secret: Result<SecretString, (String, String)>,
+    config: Result<JiraConfig, SetupError>,
     record: Option<TokenRecord>,
     options: &Options,
 ) -> JiraEvidence {
@@ -137,10 +158,7 @@ async fn probe_jira(
         auth: side.auth,
         intended_user: side.user.clone(),
         login,
-        gateway: connect::gateway_base(side)
-            .as_str()
-            .trim_end_matches('/')
-            .to_owned(),
+        gateway: gateway_base(side).as_str().trim_end_matches('/').to_owned(),
         needs: jira_needs(profile),
         token_record: record,
         setup_error: None,
@@ -153,30 +171,29 @@ async fn probe_jira(
         write: None,
         path: NetworkPath::default(),
     };
-    let secret = match secret {
-        Ok(s) => s,
-        Err((reference, reason)) => {
-            ev.setup_error = Some(SetupError::SecretUnreadable { reference, reason });
-            return ev;
-        }
-    };
-    let configured = connect::configured_flavor(side);
-    let mut conn = match jira_connector(profile, &secret, configured) {
+    let config = match config {
         Ok(c) => c,
         Err(e) => {
             ev.setup_error = Some(e);
             return ev;
         }
     };
-    walk_jira(profile, &secret, configured, &mut conn, &mut ev, options).await;
+    let configured = config.flavor;
+    let mut conn = match jira_connector(&config, configured) {
+        Ok(c) => c,
+        Err(e) => {
+            ev.setup_error = Some(e);
+            return ev;
+        }
+    };
+    walk_jira(profile, &config, &mut conn, &mut ev, options).await;
     ev.path = jira_path(&conn);
     ev
 }
 
 async fn walk_jira(
     profile: &Profile,
-    secret: &SecretString,
-    configured: Flavor,
+    config: &JiraConfig,
     conn: &mut JiraConnector,
     ev: &mut JiraEvidence,
     options: &Options,
@@ -190,9 +207,9 @@ async fn walk_jira(
     if !reached || mode_conflict(side.mode, side.auth, server_flavor).is_some() {
         return;
     }
-    let flavor = server_flavor.unwrap_or(configured);
-    if flavor != configured {
-        match jira_connector(profile, secret, flavor) {
+    let flavor = server_flavor.unwrap_or(config.flavor);
+    if flavor != config.flavor {
+        match jira_connector(config, flavor) {
             Ok(c) => *conn = c,
             Err(e) => {
                 ev.setup_error = Some(e);
@@ -215,7 +232,7 @@ async fn walk_jira(
                     // Refused at the site: is it a scoped token the gateway accepts?
                     let tenant = conn.probe_tenant_info().await;
                     if let Ok(t) = &tenant {
-                        let gateway = connect::gateway_base(side);
+                        let gateway = gateway_base(side);
                         ev.gateway_myself =
                             Some(conn.probe_gateway_myself(&gateway, &t.cloud_id).await);
                     }
@@ -339,7 +356,7 @@ async fn first_projects(conn: &JiraConnector) -> Result<Vec<ProjectSummary>, Con
 
 async fn probe_ado(
     profile: &Profile,
-    secret: Result<SecretString, (String, String)>,
+    config: Result<AdoConfig, SetupError>,
     record: Option<TokenRecord>,
     options: &Options,
 ) -> AdoEvidence {
@@ -363,21 +380,14 @@ async fn probe_ado(
         write: None,
         path: NetworkPath::default(),
     };
-    let secret = match secret {
-        Ok(s) => s,
-        Err((reference, reason)) => {
-            ev.setup_error = Some(SetupError::SecretUnreadable { reference, reason });
-            return ev;
-        }
-    };
-    let mut config = match connect::ado_config(side, secret) {
+    let mut config = match config {
         Ok(c) => c,
         Err(e) => {
-            ev.setup_error = Some(connection_error(&e));
+            ev.setup_error = Some(e);
             return ev;
         }
     };
-    config.pacing = connect::doctor_pacing();
+    config.pacing = doctor_pacing();
     let conn = match AdoConnector::new(config) {
         Ok(c) => c,
         Err(e) => {

@@ -54,10 +54,26 @@ ado = "New"
         .config
 }
 
-fn inputs(jira_token: &str) -> Inputs {
+/// Connector configurations as the binary's `connect` module builds them for a Cloud profile.
+fn inputs(p: &tandem_config::Profile, jira_token: &str) -> Inputs {
+    let jira = tandem_jira::JiraConfig::new(
+        p.jira.url.clone(),
+        tandem_jira::Flavor::Cloud,
+        tandem_jira::JiraAuth::CloudToken {
+            email: p.jira.login().to_owned(),
+            token: SecretString::from(jira_token.to_owned()),
+        },
+        "DEMO",
+    );
+    let mut ado = tandem_ado::AdoConfig::new(
+        p.ado.url.clone(),
+        p.ado.project.clone(),
+        tandem_ado::AdoAuth::Pat(SecretString::from("demo-ado-pat-sync-bot".to_owned())),
+    );
+    ado.area_path.clone_from(&p.ado.area_path);
     Inputs {
-        jira_secret: Ok(SecretString::from(jira_token.to_owned())),
-        ado_secret: Ok(SecretString::from("demo-ado-pat-sync-bot".to_owned())),
+        jira: Ok(jira),
+        ado: Ok(ado),
         jira_record: None,
         ado_record: None,
     }
@@ -99,7 +115,7 @@ async fn a_healthy_profile_takes_six_jira_and_four_ado_requests_none_of_them_wri
     ado_stats.reset();
     let r = tandem_doctor::examine(
         &cfg.profiles[0],
-        inputs("demo-jira-token-sync-bot"),
+        inputs(&cfg.profiles[0], "demo-jira-token-sync-bot"),
         &options(None),
     )
     .await;
@@ -127,7 +143,7 @@ async fn the_write_probe_creates_and_deletes_in_the_named_project_only() {
     stats.reset();
     let r = tandem_doctor::examine(
         &cfg.profiles[0],
-        inputs("demo-jira-token-sync-bot"),
+        inputs(&cfg.profiles[0], "demo-jira-token-sync-bot"),
         &options(Some("DEMO")),
     )
     .await;
@@ -159,7 +175,7 @@ async fn another_accounts_token_stops_after_myself() {
     stats.reset();
     let r = tandem_doctor::examine(
         &cfg.profiles[0],
-        inputs("demo-jira-token-alice"),
+        inputs(&cfg.profiles[0], "demo-jira-token-alice"),
         &options(None),
     )
     .await;
@@ -189,7 +205,7 @@ async fn an_expired_token_is_seen_through_the_anonymous_project_list() {
     let cfg = config(jira.url(), &ado.url(), None);
     let r = tandem_doctor::examine(
         &cfg.profiles[0],
-        inputs("demo-jira-token-sync-bot"),
+        inputs(&cfg.profiles[0], "demo-jira-token-sync-bot"),
         &options(None),
     )
     .await;
@@ -223,8 +239,12 @@ async fn the_ado_write_probe_only_validates() {
     ado_stats.reset();
     let mut opts = options(None);
     opts.probe_write = true;
-    let r =
-        tandem_doctor::examine(&cfg.profiles[0], inputs("demo-jira-token-sync-bot"), &opts).await;
+    let r = tandem_doctor::examine(
+        &cfg.profiles[0],
+        inputs(&cfg.profiles[0], "demo-jira-token-sync-bot"),
+        &opts,
+    )
+    .await;
     assert_eq!(
         r.verdict.primary,
         Some(Code::AdoAreaPermissionMissing),

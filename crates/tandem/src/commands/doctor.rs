@@ -10,7 +10,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use tandem_config::{Config, Env, Profile, SecretResolver, Side, TokenBook, TokenRecord};
+use tandem_doctor::evidence::SetupError;
 use tandem_doctor::probe::{Inputs, Options};
+use tandem_jira::Flavor;
+
+use crate::connect;
 use tandem_doctor::{Report, overall_exit_code};
 
 use super::config::{ConfigFileArgs, load};
@@ -108,7 +112,8 @@ fn token_book(config: &Config, env: &Env) -> Option<TokenBook> {
     }
 }
 
-/// Resolves the two secrets and finds the token records of a profile.
+/// Resolves the two secrets, builds both connector configurations (in `crate::connect`,
+/// where every connector is configured) and finds the token records of a profile.
 pub(crate) fn inputs(
     profile: &Profile,
     resolver: &SecretResolver<'_>,
@@ -118,8 +123,18 @@ pub(crate) fn inputs(
         let reference = profile.token(side);
         resolver
             .resolve(reference)
-            .map_err(|e| (reference.to_string(), e.to_string()))
+            .map_err(|e| SetupError::SecretUnreadable {
+                reference: reference.to_string(),
+                reason: e.to_string(),
+            })
     };
+    let unusable = |e: connect::ConnectError| SetupError::Connection {
+        reason: e.to_string(),
+    };
+    // `auto` with a Data Center credential starts as Data Center; doctor switches to what the
+    // server reports.
+    let flavor = connect::known_flavor(profile).unwrap_or(Flavor::DataCenter);
+    let project = profile.jira.projects.first().map_or("", String::as_str);
     let record = |side: Side| {
         records
             .iter()
@@ -127,8 +142,9 @@ pub(crate) fn inputs(
             .map(|r| (*r).clone())
     };
     Inputs {
-        jira_secret: secret(Side::Jira),
-        ado_secret: secret(Side::Ado),
+        jira: secret(Side::Jira)
+            .and_then(|s| connect::jira_config(profile, project, flavor, s).map_err(unusable)),
+        ado: secret(Side::Ado).and_then(|s| connect::ado_config(profile, s).map_err(unusable)),
         jira_record: record(Side::Jira),
         ado_record: record(Side::Ado),
     }
