@@ -127,8 +127,18 @@ fn evidence_text(e: &FindingEvidence) -> String {
         (None, Some(s)) => parts.push(format!("HTTP {s}")),
         (None, None) => {}
     }
+    // Request ids help the vendor's support, not the reader: they stay in the JSON only.
+    const CORRELATION: [&str; 5] = [
+        "x-arequestid",
+        "activityid",
+        "x-tfs-session",
+        "x-vss-e2eid",
+        "x-msedge-ref",
+    ];
     for (k, v) in &e.headers {
-        parts.push(format!("{k}: {v}"));
+        if !CORRELATION.contains(&k.to_ascii_lowercase().as_str()) {
+            parts.push(format!("{k}: {v}"));
+        }
     }
     if let Some(c) = &e.error_code {
         parts.push(c.clone());
