@@ -53,6 +53,9 @@ enum Command {
     Audit(commands::audit::AuditArgs),
     /// Measure the sync engine against both simulators (items, latency, calls, memory).
     Bench(commands::bench::BenchArgs),
+    /// Tell why a connection fails and how to fix it: credentials or permissions (or network,
+    /// or configuration), on both sides of every profile.
+    Doctor(commands::doctor::DoctorArgs),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Command::Conflicts(args) => commands::conflicts::run(&args),
         Command::Audit(args) => commands::audit::run(&args),
         Command::Bench(args) => commands::bench::run(&args),
+        Command::Doctor(args) => commands::doctor::run(&args),
     };
     match result {
         Ok(code) => code,

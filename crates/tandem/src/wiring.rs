@@ -8,15 +8,13 @@ use std::time::Duration;
 
 use anyhow::Context;
 use secrecy::SecretString;
-use tandem_ado::{AdoAuth, AdoConfig, AdoConnector};
-use tandem_config::{
-    AdoAuth as CfgAdoAuth, Config, Env, JiraAuth as CfgJiraAuth, JiraMode, Keyring, Profile,
-    SecretResolver, Side, Transport,
-};
-use tandem_connector::http::{HttpSettings, ProxySetting};
+use tandem_ado::AdoConnector;
+use tandem_config::{Config, Env, Keyring, Profile, SecretResolver, Side};
 use tandem_engine::{Engine, FaultHook, FaultPoint, Hooks, SyncSettings};
-use tandem_jira::{Flavor, JiraAuth, JiraConfig, JiraConnector};
+use tandem_jira::{Flavor, JiraConnector};
 use tandem_store::SqliteStore;
+
+use crate::connect;
 
 /// The engine the binary runs.
 pub(crate) type SyncEngine = Engine<JiraConnector, AdoConnector, SqliteStore>;
@@ -32,27 +30,6 @@ pub(crate) async fn open_store(config: &Config, env: &Env) -> anyhow::Result<Sql
 /// The state directory of a config.
 pub(crate) fn state_dir(config: &Config, env: &Env) -> anyhow::Result<PathBuf> {
     Ok(config.state_dir(env)?.path)
-}
-
-fn http(side: Side, t: &Transport) -> anyhow::Result<HttpSettings> {
-    let mut h = HttpSettings::default();
-    if let Some(path) = &t.ca_bundle {
-        let pem = std::fs::read(path).with_context(|| {
-            format!(
-                "cannot read the {side} ca_bundle {}: check the path in the config",
-                path.display()
-            )
-        })?;
-        h.ca_bundle_pem = Some(pem);
-    }
-    h.proxy = match &t.proxy {
-        Some(url) => ProxySetting::Url {
-            url: SecretString::from(url.to_string()),
-            no_proxy: None,
-        },
-        None => ProxySetting::from_env(),
-    };
-    Ok(h)
 }
 
 fn resolve(
@@ -74,23 +51,6 @@ pub(crate) async fn jira(
 ) -> anyhow::Result<JiraConnector> {
     let j = &profile.jira;
     let token = resolve(profile, Side::Jira, env, keyring)?;
-    let auth = match j.auth {
-        CfgJiraAuth::CloudApiToken => JiraAuth::CloudToken {
-            email: j.user.clone(),
-            token,
-        },
-        CfgJiraAuth::CloudScopedToken => JiraAuth::ScopedToken {
-            email: j.user.clone(),
-            token,
-            gateway: j.gateway_url.clone().unwrap_or_else(|| j.url.clone()),
-            cloud_id: j.cloud_id().map(str::to_owned),
-        },
-        CfgJiraAuth::DcPassword => JiraAuth::Password {
-            user: j.user.clone(),
-            password: token,
-        },
-        CfgJiraAuth::DcPat => JiraAuth::Pat { token },
-    };
     let project = j.projects.first().cloned().with_context(|| {
         format!(
             "profile {:?}: [profile.jira] names no project",
@@ -105,11 +65,15 @@ pub(crate) async fn jira(
             j.projects.len()
         );
     }
-    let flavor = match j.known_mode() {
-        JiraMode::Cloud => Flavor::Cloud,
-        JiraMode::DataCenter => Flavor::DataCenter,
-        JiraMode::Auto => {
-            let probe = JiraConnector::new(config(j, Flavor::DataCenter, auth.clone(), &project)?)?;
+    let flavor = match connect::known_flavor(profile) {
+        Some(flavor) => flavor,
+        None => {
+            let probe = JiraConnector::new(connect::jira_config(
+                profile,
+                &project,
+                Flavor::DataCenter,
+                token.clone(),
+            )?)?;
             probe
                 .probe_server_info()
                 .await
@@ -119,19 +83,9 @@ pub(crate) async fn jira(
                 .unwrap_or(Flavor::DataCenter)
         }
     };
-    Ok(JiraConnector::new(config(j, flavor, auth, &project)?)?)
-}
-
-fn config(
-    j: &tandem_config::JiraSide,
-    flavor: Flavor,
-    auth: JiraAuth,
-    project: &str,
-) -> anyhow::Result<JiraConfig> {
-    let mut c = JiraConfig::new(j.url.clone(), flavor, auth, project);
-    c.jql_filter = j.jql.clone();
-    c.http = http(Side::Jira, &j.transport)?;
-    Ok(c)
+    Ok(JiraConnector::new(connect::jira_config(
+        profile, &project, flavor, token,
+    )?)?)
 }
 
 /// The Azure DevOps connector of a profile.
@@ -140,17 +94,8 @@ pub(crate) fn ado(
     env: &Env,
     keyring: &dyn Keyring,
 ) -> anyhow::Result<AdoConnector> {
-    let a = &profile.ado;
     let token = resolve(profile, Side::Ado, env, keyring)?;
-    let auth = match a.auth {
-        CfgAdoAuth::Pat => AdoAuth::Pat(token),
-        CfgAdoAuth::Bearer => AdoAuth::Bearer(token),
-    };
-    let mut c = AdoConfig::new(a.url.clone(), a.project.clone(), auth);
-    c.area_path = a.area_path.clone();
-    c.wiql_filter = a.wiql.clone();
-    c.http = http(Side::Ado, &a.transport)?;
-    Ok(AdoConnector::new(c)?)
+    Ok(AdoConnector::new(connect::ado_config(profile, token)?)?)
 }
 
 /// Test-only switches read from the environment. They exist so end-to-end tests can drive

@@ -7,6 +7,7 @@ mod canary;
 mod cli;
 mod config_check;
 mod convert;
+mod doctor;
 mod init_live;
 mod live;
 mod sandbox;

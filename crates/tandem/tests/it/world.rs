@@ -125,7 +125,7 @@ impl World {
     /// only read.
     pub(crate) fn mutating(&self) -> (u64, u64) {
         let (j, a) = self.stats();
-        (mutating(&j), mutating(&a))
+        (j.mutating(), a.mutating())
     }
 
     // --- Jira, as Alice -------------------------------------------------------------------
@@ -344,20 +344,6 @@ impl World {
             );
         }
     }
-}
-
-pub(crate) fn mutating(s: &StatsSnapshot) -> u64 {
-    s.by_route
-        .iter()
-        .filter(|(route, _)| {
-            let method = route.split(' ').next().unwrap_or_default();
-            matches!(method, "POST" | "PUT" | "PATCH" | "DELETE")
-                && !route.contains("wiql")
-                && !route.contains("workitemsbatch")
-                && !route.contains("/search")
-        })
-        .map(|(_, n)| n)
-        .sum()
 }
 
 fn basic(user: &str, secret: &str) -> String {
