@@ -11,6 +11,7 @@
 //! Must never depend on: a connector, the store, the engine, an async runtime or HTTP. The
 //! OS keyring is reached through the [`Keyring`] trait, implemented by the binary.
 
+pub mod demo;
 pub mod diagnostic;
 pub mod edit;
 pub mod env;

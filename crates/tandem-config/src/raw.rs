@@ -30,6 +30,7 @@ pub(crate) struct RawProfile {
     pub(crate) direction: Option<S<String>>,
     pub(crate) conflict: Option<S<String>>,
     pub(crate) user_match: Option<S<Vec<S<String>>>>,
+    pub(crate) unmapped_users: Option<S<String>>,
     pub(crate) jira: Option<S<RawJira>>,
     pub(crate) ado: Option<S<RawAdo>>,
     #[serde(default)]

@@ -12,7 +12,7 @@ use url::Url;
 use crate::diagnostic::{ConfigErrors, Diagnostic, Severity, SourceMap};
 use tandem_core::{
     AreaMap, Converter, FieldMap, Mapping, PriorityMap, PriorityPair, StateMap, StatePair,
-    TypePair, UserMap, UserMatch, UserPair,
+    TypePair, UnmappedUsers, UserMap, UserMatch, UserPair,
 };
 
 use crate::model::{
@@ -1539,6 +1539,22 @@ impl Ctx<'_> {
                 })
                 .collect(),
         };
+        let unmapped = match &r.unmapped_users {
+            None => UnmappedUsers::default(),
+            Some(v) => self
+                .keyword(
+                    v,
+                    &format!("{key}.unmapped_users"),
+                    |s| match s {
+                        "skip" => Some(UnmappedUsers::Skip),
+                        "sync-user" => Some(UnmappedUsers::SyncUser),
+                        "error" => Some(UnmappedUsers::Error),
+                        _ => None,
+                    },
+                    &["skip", "sync-user", "error"],
+                )
+                .unwrap_or_default(),
+        };
         let clean = self.errors.len() == profile_errors_before;
         if clean && r.field.is_empty() {
             self.warn(
@@ -1562,6 +1578,7 @@ impl Ctx<'_> {
             users: UserMap {
                 pairs: user_pairs,
                 match_by,
+                unmapped,
                 ..UserMap::default()
             },
         };

@@ -69,7 +69,8 @@ pub use mapping::{
 pub use merge::{ConflictPolicy, Decision, Merge, Stamped, merge3};
 pub use plan::{
     Baseline, Baselines, ConflictNote, CreateOp, Entry, FieldWrite, Guard, LinkedPair, Op, OpKey,
-    ParkReason, Phase, PlanSettings, StateOp, UpdateOp, pair_baselines, plan, sort_ops,
+    ParkReason, Phase, PlanSettings, StateOp, UpdateOp, adopt_baselines, pair_baselines, plan,
+    sort_ops,
 };
 pub use relations::{RELATIONS_BASELINE, Relation, RelationOp, RelationState};
 pub use rich::RichText;

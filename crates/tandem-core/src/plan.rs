@@ -843,6 +843,50 @@ fn plan_linked(s: &PlanSettings<'_>, pair: &LinkedPair, ops: &mut Vec<Op>) {
     }
 }
 
+/// The baselines of a pair whose `target` was created as the copy of `source` (or found by
+/// its marker after a crash): a field already holding the converted source value is in
+/// sync; any other field is recorded as unchanged on the target and as not yet seen on the
+/// source, so the next plan writes the source's value across. This is what makes a create
+/// that stopped half-way (fields the create screen did not take, a state the new item
+/// could not start in) converge instead of being taken as agreed.
+#[must_use]
+pub fn adopt_baselines(settings: &PlanSettings<'_>, source: &Item, target: &Item) -> Baselines {
+    let from = source.side();
+    let (jira, ado) = match from {
+        Side::Jira => (source, target),
+        Side::Ado => (target, source),
+    };
+    let cx = cx(settings, &jira.item_type, &ado.item_type);
+    settings
+        .mapping
+        .fields
+        .iter()
+        .map(|f| {
+            let src = source.get(f.field(from));
+            let tgt = target.get(f.field(from.other())).cloned();
+            let agrees = f
+                .convert(from, src, &cx)
+                .is_ok_and(|converted| converted == tgt);
+            let src = if agrees || src.is_none() {
+                src.cloned()
+            } else {
+                None
+            };
+            let b = match from {
+                Side::Jira => Baseline {
+                    jira: src,
+                    ado: tgt,
+                },
+                Side::Ado => Baseline {
+                    jira: tgt,
+                    ado: src,
+                },
+            };
+            (f.name().to_owned(), b)
+        })
+        .collect()
+}
+
 fn plan_unlinked(s: &PlanSettings<'_>, item: &Item, ops: &mut Vec<Op>) {
     if let Some(marker) = item.marker {
         ops.push(Op::Adopt {

@@ -884,3 +884,63 @@ fn a_field_may_override_the_profile_policy() {
         ]
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A create that stopped half-way (the new item lacks some of the fields it was created
+    /// with: a state it could not start in, fields its create screen refused, a crash) is
+    /// linked with `adopt_baselines`; planning the pair then writes only to the new item,
+    /// exactly what is missing, and one more plan finds nothing left.
+    #[test]
+    fn an_adopted_partial_create_converges(
+        jv in field_values(J),
+        from_ado in any::<bool>(),
+        kept in proptest::collection::vec(any::<bool>(), 8),
+    ) {
+        let m = mapping();
+        let source_side = if from_ado { A } else { J };
+        let mut source = if from_ado { ado_item("55", 9) } else { jira_item("55", 9) };
+        for (i, f) in m.fields.iter().enumerate() {
+            let value = if from_ado { domain(A, f.name()).into_iter().next().flatten() } else { jv[i].clone() };
+            source.set(f.field(source_side).to_owned(), value);
+        }
+        let ops = run(&m, ConflictPolicy::Manual, Direction::Both, &[Entry::Unlinked(source.clone())]);
+        let Some(Op::Create(create)) = ops.first() else { return Ok(()) };
+        let mut target = if from_ado { jira_item("66", 10) } else { ado_item("66", 10) };
+        target.item_type.clone_from(&create.item_type);
+        for (i, w) in create.fields.iter().chain(&create.state).enumerate() {
+            if kept.get(i).copied().unwrap_or(true) {
+                target.set(w.field.clone(), w.new.clone());
+            }
+        }
+        let dir = directory();
+        let settings = PlanSettings {
+            mapping: &m,
+            policy: ConflictPolicy::Manual,
+            direction: Direction::Both,
+            directory: &dir,
+            comments: &CommentSettings::default(),
+        };
+        let baselines = adopt_baselines(&settings, &source, &target);
+        let (jira, ado) = if from_ado { (target, source) } else { (source, target) };
+        let mut pair = LinkedPair {
+            link: LinkRef { jira_id: jira.item.id.clone(), jira_key: None, ado_id: ado.item.id.clone() },
+            baselines,
+            jira,
+            ado,
+            resolutions: BTreeMap::new(),
+            comments: None,
+            relations: None,
+        };
+        let first = run_pair(ConflictPolicy::Manual, &pair);
+        for op in &first {
+            if let Op::Update(UpdateOp { target, .. }) | Op::ChangeState(StateOp { target, .. }) = op {
+                prop_assert_eq!(target.side, source_side.other(), "{:?}", lines(&first));
+            }
+            prop_assert!(!matches!(op, Op::ParkConflict(_)), "{:?}", lines(&first));
+        }
+        apply(&mut pair, &first);
+        prop_assert_eq!(run_pair(ConflictPolicy::Manual, &pair), vec![]);
+    }
+}

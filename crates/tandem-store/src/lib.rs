@@ -33,7 +33,8 @@ pub use error::{StoreError, StoreResult};
 pub use model::{
     AuditAction, AuditEntry, AuditId, ConflictId, ConflictRecord, ConflictStatus, CreateRecord,
     Cursor, FieldChange, Intent, IntentState, ItemStamp, LinkId, LinkRecord, NewAudit, Outcome,
-    PassCounts, PassId, PassOutcome, PassRecord, PassSummary, ProfileStatus, SyncRecord,
+    ParkedItem, PassCounts, PassId, PassOutcome, PassRecord, PassSummary, ProfileStatus,
+    SyncRecord,
 };
 pub use paths::{DATABASE_FILE, database_path};
 pub use sqlite::SqliteStore;

@@ -441,8 +441,24 @@ pub struct ProfileStatus {
     pub chosen_conflicts: u64,
     /// Intents not yet closed (a create in flight or interrupted).
     pub open_intents: u64,
+    /// Items parked for bad data.
+    #[serde(default)]
+    pub parked: u64,
     /// The latest pass.
     pub last_pass: Option<PassRecord>,
+}
+
+/// An item left alone for bad data until it, or the mapping, is fixed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParkedItem {
+    /// The item.
+    pub item: ItemRef,
+    /// Why (the latest reason).
+    pub reason: String,
+    /// First parked.
+    pub since: EpochMs,
+    /// Last parked.
+    pub updated: EpochMs,
 }
 
 /// Everything to record, in one transaction, once a counterpart exists: the link, its

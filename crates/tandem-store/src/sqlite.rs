@@ -23,8 +23,8 @@ use uuid::Uuid;
 use crate::error::{StoreError, StoreResult};
 use crate::model::{
     AuditAction, AuditEntry, AuditId, ConflictId, ConflictRecord, ConflictStatus, CreateRecord,
-    Cursor, Intent, IntentState, ItemStamp, LinkId, LinkRecord, NewAudit, Outcome, PassCounts,
-    PassId, PassOutcome, PassRecord, PassSummary, ProfileStatus, SyncRecord,
+    Cursor, Intent, IntentState, ItemStamp, LinkId, LinkRecord, NewAudit, Outcome, ParkedItem,
+    PassCounts, PassId, PassOutcome, PassRecord, PassSummary, ProfileStatus, SyncRecord,
 };
 use crate::paths::database_path;
 use crate::store::Store;
@@ -942,6 +942,78 @@ impl Store for SqliteStore {
         rows.iter().map(audit_row).collect()
     }
 
+    async fn park_item(
+        &self,
+        profile: &str,
+        item: &ItemRef,
+        reason: &str,
+        at: EpochMs,
+    ) -> StoreResult<bool> {
+        let mut tx = self.write().await?;
+        let before: Option<String> = sqlx::query_scalar(
+            "SELECT reason FROM parked WHERE profile = ? AND item_side = ? AND item_id = ?",
+        )
+        .bind(profile.to_owned())
+        .bind(item.side.as_str())
+        .bind(item.id.clone())
+        .fetch_optional(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO parked (profile, item_side, item_id, item_key, reason, since, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (profile, item_side, item_id) DO UPDATE SET
+               reason = excluded.reason, updated_at = excluded.updated_at,
+               item_key = COALESCE(excluded.item_key, parked.item_key)",
+        )
+        .bind(profile.to_owned())
+        .bind(item.side.as_str())
+        .bind(item.id.clone())
+        .bind(item.key.clone())
+        .bind(reason.to_owned())
+        .bind(at.0)
+        .bind(at.0)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(before.as_deref() != Some(reason))
+    }
+
+    async fn unpark_item(&self, profile: &str, item: &ItemRef) -> StoreResult<()> {
+        sqlx::query("DELETE FROM parked WHERE profile = ? AND item_side = ? AND item_id = ?")
+            .bind(profile.to_owned())
+            .bind(item.side.as_str())
+            .bind(item.id.clone())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn parked(&self, profile: &str) -> StoreResult<Vec<ParkedItem>> {
+        let rows = sqlx::query(
+            "SELECT item_side, item_id, item_key, reason, since, updated_at FROM parked
+             WHERE profile = ? ORDER BY since, item_side, item_id",
+        )
+        .bind(profile.to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let side: String = row.try_get("item_side")?;
+                Ok(ParkedItem {
+                    item: ItemRef {
+                        side: Side::parse(&side)
+                            .ok_or_else(|| StoreError::corrupt("parked side", &side))?,
+                        id: row.try_get("item_id")?,
+                        key: row.try_get("item_key")?,
+                    },
+                    reason: row.try_get("reason")?,
+                    since: EpochMs(row.try_get("since")?),
+                    updated: EpochMs(row.try_get("updated_at")?),
+                })
+            })
+            .collect()
+    }
+
     async fn begin_pass(&self, profile: &str, started: EpochMs) -> StoreResult<PassId> {
         let done = sqlx::query(
             "INSERT INTO passes (profile, started_at, counts, errors) VALUES (?, ?, ?, '[]')",
@@ -987,7 +1059,8 @@ impl Store for SqliteStore {
                (SELECT COUNT(*) FROM links WHERE profile = ?1) AS links,
                (SELECT COUNT(*) FROM conflicts WHERE profile = ?1 AND status = 'open') AS open,
                (SELECT COUNT(*) FROM conflicts WHERE profile = ?1 AND status = 'chosen') AS chosen,
-               (SELECT COUNT(*) FROM intents WHERE profile = ?1 AND state = 'open') AS intents",
+               (SELECT COUNT(*) FROM intents WHERE profile = ?1 AND state = 'open') AS intents,
+               (SELECT COUNT(*) FROM parked WHERE profile = ?1) AS parked",
         )
         .bind(profile.to_owned())
         .fetch_one(&self.pool)
@@ -997,6 +1070,7 @@ impl Store for SqliteStore {
             open_conflicts: count(row.try_get("open")?),
             chosen_conflicts: count(row.try_get("chosen")?),
             open_intents: count(row.try_get("intents")?),
+            parked: count(row.try_get("parked")?),
             last_pass: self.last_pass(profile).await?,
         })
     }

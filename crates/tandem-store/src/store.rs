@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::error::StoreResult;
 use crate::model::{
     AuditEntry, ConflictId, ConflictRecord, ConflictStatus, CreateRecord, Cursor, Intent, LinkId,
-    LinkRecord, NewAudit, PassId, PassRecord, PassSummary, ProfileStatus, SyncRecord,
+    LinkRecord, NewAudit, ParkedItem, PassId, PassRecord, PassSummary, ProfileStatus, SyncRecord,
 };
 
 /// The state of every profile: links, baselines, cursors, the intent journal, conflicts, the
@@ -183,6 +183,29 @@ pub trait Store: Send + Sync {
         profile: &str,
         item: &ItemRef,
     ) -> impl Future<Output = StoreResult<Vec<AuditEntry>>> + Send;
+
+    // --- parked items --------------------------------------------------------------------
+
+    /// Parks an item for bad data, or refreshes the reason of one already parked. Returns
+    /// whether the item was not parked before or its reason changed (the caller then writes
+    /// an audit entry, so a pass that parks the same item again adds nothing to the trail).
+    fn park_item(
+        &self,
+        profile: &str,
+        item: &ItemRef,
+        reason: &str,
+        at: EpochMs,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+
+    /// The item synced: it is no longer parked (no-op if it was not).
+    fn unpark_item(
+        &self,
+        profile: &str,
+        item: &ItemRef,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+
+    /// The parked items of a profile, oldest first.
+    fn parked(&self, profile: &str) -> impl Future<Output = StoreResult<Vec<ParkedItem>>> + Send;
 
     // --- passes --------------------------------------------------------------------------
 

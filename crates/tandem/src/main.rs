@@ -6,6 +6,7 @@ mod commands;
 mod connect;
 mod keyring;
 mod prove;
+mod wiring;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -38,6 +39,20 @@ enum Command {
     Init(commands::init::InitArgs),
     /// Run the built-in Jira (and Azure DevOps) simulators until killed.
     Sim(commands::sim::SimArgs),
+    /// Sync the profiles once (`--dry-run` prints the plan and writes nothing).
+    Sync(commands::sync::SyncArgs),
+    /// Keep syncing at an interval until SIGINT or SIGTERM.
+    Run(commands::run::RunArgs),
+    /// Per profile: last pass, items linked, conflicts waiting, parked items, errors.
+    Status(commands::status::StatusArgs),
+    /// List the linked pairs.
+    Links(commands::links::LinksArgs),
+    /// List conflicts waiting for a person, or settle one.
+    Conflicts(commands::conflicts::ConflictsArgs),
+    /// What tandem did to an item, and why.
+    Audit(commands::audit::AuditArgs),
+    /// Measure the sync engine against both simulators (items, latency, calls, memory).
+    Bench(commands::bench::BenchArgs),
     /// Tell why a connection fails and how to fix it: credentials or permissions (or network,
     /// or configuration), on both sides of every profile.
     Doctor(commands::doctor::DoctorArgs),
@@ -52,6 +67,13 @@ fn main() -> ExitCode {
         Command::Token(args) => commands::token::run(&args),
         Command::Init(args) => commands::init::run(&args),
         Command::Sim(args) => commands::sim::run(&args),
+        Command::Sync(args) => commands::sync::run(&args),
+        Command::Run(args) => commands::run::run(&args),
+        Command::Status(args) => commands::status::run(&args),
+        Command::Links(args) => commands::links::run(&args),
+        Command::Conflicts(args) => commands::conflicts::run(&args),
+        Command::Audit(args) => commands::audit::run(&args),
+        Command::Bench(args) => commands::bench::run(&args),
         Command::Doctor(args) => commands::doctor::run(&args),
     };
     match result {

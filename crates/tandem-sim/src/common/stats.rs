@@ -37,6 +37,26 @@ pub struct StatsSnapshot {
     pub counters: BTreeMap<String, u64>,
 }
 
+impl StatsSnapshot {
+    /// Requests that changed something: `writes` less the POSTs that only read (Jira's
+    /// search, Azure DevOps's WIQL and `workitemsbatch`). What "zero writes on the second
+    /// pass" is measured with.
+    #[must_use]
+    pub fn mutating(&self) -> u64 {
+        self.by_route
+            .iter()
+            .filter(|(route, _)| {
+                let method = route.split(' ').next().unwrap_or_default();
+                matches!(method, "POST" | "PUT" | "PATCH" | "DELETE")
+                    && !route.contains("wiql")
+                    && !route.contains("workitemsbatch")
+                    && !route.contains("/search")
+            })
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
 /// Whether a method counts as a write.
 pub fn is_write(method: &http::Method) -> bool {
     matches!(

@@ -87,7 +87,54 @@ pub(crate) async fn story<S: Store>(store: &S) {
     comments_pair_once(store).await;
     cursors_per_profile_and_side(store).await;
     audit_trail_per_item(store).await;
+    parked_items_wait_for_a_fix(store).await;
     passes_and_status(store).await;
+}
+
+async fn parked_items_wait_for_a_fix<S: Store>(s: &S) {
+    assert_eq!(s.parked(P).await.unwrap(), vec![]);
+    // Parking is new the first time and when the reason changes; the same reason again is
+    // not (so a pass that meets the same bad data adds nothing to the audit trail).
+    let item = ado("77");
+    assert!(
+        s.park_item(P, &item, "unknown state", EpochMs(600))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.park_item(P, &item, "unknown state", EpochMs(610))
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.park_item(P, &item, "unmapped user", EpochMs(620))
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.park_item(P, &jira("30003"), "x", EpochMs(630))
+            .await
+            .unwrap()
+    );
+    assert!(s.park_item(OTHER, &item, "x", EpochMs(630)).await.unwrap());
+    let parked = s.parked(P).await.unwrap();
+    assert_eq!(parked.len(), 2);
+    assert_eq!(
+        (
+            &parked[0].item,
+            parked[0].reason.as_str(),
+            parked[0].since,
+            parked[0].updated
+        ),
+        (&item, "unmapped user", EpochMs(600), EpochMs(620))
+    );
+    assert_eq!(parked[1].item.key.as_deref(), Some("WEB-30003"));
+    assert_eq!(s.status(P).await.unwrap().parked, 2);
+    s.unpark_item(P, &item).await.unwrap();
+    s.unpark_item(P, &jira("30003")).await.unwrap();
+    s.unpark_item(P, &jira("30003")).await.unwrap();
+    assert_eq!(s.parked(P).await.unwrap(), vec![]);
+    assert_eq!(s.parked(OTHER).await.unwrap().len(), 1);
 }
 
 async fn creating_through_the_intent_journal<S: Store>(s: &S) {
@@ -556,6 +603,7 @@ async fn passes_and_status<S: Store>(s: &S) {
     assert_eq!(status.links, 1);
     assert_eq!(status.open_conflicts, 0);
     assert_eq!(status.open_intents, 0);
+    assert_eq!(status.parked, 0);
     assert_eq!(status.last_pass.unwrap().summary, Some(failed));
     let other = s.status(OTHER).await.unwrap();
     assert_eq!((other.links, other.last_pass), (1, None));

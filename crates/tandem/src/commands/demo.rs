@@ -7,10 +7,13 @@
 //! 2. [`doctor_healthy`]: `tandem doctor` on a healthy profile (sync-bot's own tokens);
 //! 3. [`doctor_broken`]: `tandem doctor` on the article's broken profile: the Jira token was
 //!    created while signed in as alice, a site admin, not as the sync user;
-//! 4. [`next_steps`]: where to go from here (stays last).
+//! 4. [`sync_both_ways`]: `tandem sync --once` on the healthy profile: Jira `DEMO` and Azure
+//!    DevOps `Demo` get each other's items, then a second pass finds nothing to write;
+//! 5. [`next_steps`]: where to go from here (stays last).
 //!
-//! The demo exits 0 when the healthy profile is healthy and the broken one is diagnosed as
-//! the article says (credentials, the wrong user); anything else is a defect and exits 1.
+//! The demo exits 0 when the healthy profile is healthy, the broken one is diagnosed as the
+//! article says (credentials, the wrong user), the first pass completes and the second one
+//! writes nothing; anything else is a defect and exits 1.
 
 use std::io::Write;
 use std::path::Path;
@@ -21,9 +24,12 @@ use anyhow::Context;
 use tandem_config::{Config, Env, NoKeyring, ParseOptions, SecretResolver};
 use tandem_doctor::probe::{Inputs, Options};
 use tandem_doctor::{Code, Report};
+use tandem_engine::{Engine, ItemOutcome, Mode, PassReport};
 use tandem_sim::{AdoSim, AdoSimHandle, JiraSim, JiraSimHandle, Scenario};
+use tandem_store::{PassOutcome, SqliteStore};
 
 use super::sim_config::{JiraRunning, ado_setup, rehearsal};
+use crate::wiring;
 
 /// The running simulators and the demo's profiles.
 pub(crate) struct DemoWorld {
@@ -58,16 +64,18 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         let world = start(&mut out).await?;
         let healthy = doctor_healthy(&world, &mut out).await?;
         let broken = doctor_broken(&world, &mut out).await?;
+        let synced = sync_both_ways(&world, &mut out).await?;
         next_steps(&mut out)?;
         world.jira.shutdown().await;
         world.ado.shutdown().await;
         let as_expected = healthy.verdict.exit_code == 0
-            && broken.verdict.primary == Some(Code::JiraIdentityMismatch);
+            && broken.verdict.primary == Some(Code::JiraIdentityMismatch)
+            && synced.converged();
         if !as_expected {
             writeln!(
                 out,
-                "The demo did not go as expected (healthy: {:?}, broken: {:?}): please report \
-                 this output.",
+                "The demo did not go as expected (healthy: {:?}, broken: {:?}, sync: {synced:?}): \
+                 please report this output.",
                 healthy.verdict.primary, broken.verdict.primary
             )?;
             return Ok(ExitCode::FAILURE);
@@ -212,6 +220,99 @@ pub(crate) async fn doctor_broken(
     Ok(report)
 }
 
+/// What the sync step saw.
+#[derive(Debug)]
+pub(crate) struct SyncOutcome {
+    first: PassReport,
+    second: PassReport,
+    /// Calls that changed something during the second pass, on (Jira, Azure DevOps).
+    second_writes: (u64, u64),
+}
+
+impl SyncOutcome {
+    /// Both passes completed, the first created counterparts, the second wrote nothing.
+    fn converged(&self) -> bool {
+        [&self.first, &self.second]
+            .iter()
+            .all(|r| r.outcome == PassOutcome::Completed && r.counts.errors == 0)
+            && self.first.counts.created > 0
+            && self.second_writes == (0, 0)
+    }
+}
+
+/// Step 4: two passes of the healthy profile, the state kept in memory.
+pub(crate) async fn sync_both_ways(
+    world: &DemoWorld,
+    out: &mut impl Write,
+) -> anyhow::Result<SyncOutcome> {
+    writeln!(
+        out,
+        "3. `tandem sync --once` on the healthy profile: Jira DEMO <-> Azure DevOps Demo\\Web,\n   \
+         both ways (types, title, description, state, priority, assignee, labels/tags).\n"
+    )?;
+    let profile = world
+        .config
+        .profile(HEALTHY)
+        .with_context(|| format!("the demo has no profile {HEALTHY}"))?;
+    let keyring = NoKeyring::new("the demo keeps its tokens in memory");
+    let jira = wiring::jira(profile, &world.env, &keyring).await?;
+    let ado = wiring::ado(profile, &world.env, &keyring)?;
+    let store = SqliteStore::in_memory()
+        .await
+        .context("cannot open the demo's in-memory state")?;
+    let settings = tandem_engine::from_profile(profile)?;
+    let engine = Engine::new(jira, ado, store, settings);
+    let stats = (
+        &world.jira.server().common().stats,
+        &world.ado.server().common().stats,
+    );
+
+    let started = Instant::now();
+    let first = engine.pass(Mode::Apply).await?;
+    let elapsed = started.elapsed();
+    let created: Vec<&str> = first
+        .items
+        .iter()
+        .filter(|i| i.outcome == ItemOutcome::Created)
+        .map(|i| i.subject.as_str())
+        .collect();
+    writeln!(
+        out,
+        "   first pass: {} items read, {} created on the other side, {} parked, {} conflicts \
+         ({} ms)",
+        first.counts.seen,
+        first.counts.created,
+        first.counts.parked,
+        first.counts.conflicts,
+        elapsed.as_millis()
+    )?;
+    for subject in created.iter().take(6) {
+        writeln!(out, "     {subject}")?;
+    }
+    if created.len() > 6 {
+        writeln!(out, "     ... and {} more", created.len() - 6)?;
+    }
+    for e in &first.errors {
+        writeln!(out, "     ! {e}")?;
+    }
+
+    stats.0.reset();
+    stats.1.reset();
+    let second = engine.pass(Mode::Apply).await?;
+    let second_writes = (stats.0.snapshot().mutating(), stats.1.snapshot().mutating());
+    writeln!(
+        out,
+        "   second pass: {} created, {} updated; {} write calls to Jira, {} to Azure DevOps:\n   \
+         nothing tandem wrote comes back as a change.\n",
+        second.counts.created, second.counts.updated, second_writes.0, second_writes.1
+    )?;
+    Ok(SyncOutcome {
+        first,
+        second,
+        second_writes,
+    })
+}
+
 /// Last step: where to go from here.
 pub(crate) fn next_steps(out: &mut impl Write) -> anyhow::Result<()> {
     writeln!(out, "Next:")?;
@@ -224,6 +325,10 @@ pub(crate) fn next_steps(out: &mut impl Write) -> anyhow::Result<()> {
         (
             "tandem doctor --config DIR/tandem.toml",
             "and let doctor name it",
+        ),
+        (
+            "tandem sync --once --config DIR/tandem.toml",
+            "sync the demo projects yourself",
         ),
         ("tandem --help", "every command"),
     ] {

@@ -1,11 +1,18 @@
 //! One module per subcommand. Each exposes `run(...) -> anyhow::Result<ExitCode>`.
 
+pub(crate) mod audit;
+pub(crate) mod bench;
 pub(crate) mod config;
+pub(crate) mod conflicts;
 pub(crate) mod convert;
 pub(crate) mod demo;
 pub(crate) mod doctor;
 pub(crate) mod init;
+pub(crate) mod links;
 pub(crate) mod rotate;
+pub(crate) mod run;
 pub(crate) mod sim;
 pub(crate) mod sim_config;
+pub(crate) mod status;
+pub(crate) mod sync;
 pub(crate) mod token;

@@ -238,7 +238,14 @@ impl Rehearsal {
         let mut t = String::new();
         t.push_str("[[profile]]\n");
         let _ = writeln!(t, "name = {}", toml_string(&self.profile));
-        t.push_str("direction = \"both\"\nconflict = \"newest-wins\"\n\n[profile.jira]\n");
+        t.push_str(
+            "direction = \"both\"\n\
+             # Both sides changed the same field: nothing is written for it, and\n\
+             # `tandem conflicts` lists it for a person to settle.\n\
+             conflict = \"manual\"\n\
+             # People without a counterpart: leave the field alone.\n\
+             unmapped_users = \"skip\"\n\n[profile.jira]\n",
+        );
         let _ = writeln!(t, "url = {}", toml_string(&self.jira_url));
         let _ = writeln!(t, "mode = \"{}\"", self.jira_mode);
         let _ = writeln!(t, "auth = \"{}\"", self.jira_auth);
@@ -286,27 +293,24 @@ impl Rehearsal {
         if self.ado.ca_pem.is_some() {
             let _ = writeln!(t, "ca_bundle = {}", toml_string(ado_ca));
         }
-        t.push_str(
-            "\n[[profile.field]]\njira = \"summary\"\nado = \"System.Title\"\n\n\
-             [[profile.field]]\njira = \"description\"\nado = \"System.Description\"\n\n\
-             [[profile.field]]\njira = \"status\"\nado = \"System.State\"\n\n\
-             [[profile.type]]\njira = \"Task\"\nado = \"Task\"\n",
-        );
-        let states: &[(&str, &str)] = if self.service_project {
-            &[
+        if self.service_project {
+            // A service project's workflow: the demo mapping's states do not apply.
+            t.push_str(
+                "\n[[profile.field]]\njira = \"summary\"\nado = \"System.Title\"\n\n\
+                 [[profile.field]]\njira = \"description\"\nado = \"System.Description\"\n\n\
+                 [[profile.field]]\njira = \"status\"\nado = \"System.State\"\n\n\
+                 [[profile.type]]\njira = \"Task\"\nado = \"Task\"\n",
+            );
+            for (j, a) in [
                 ("Open", "New"),
                 ("Work in progress", "Active"),
                 ("Resolved", "Closed"),
-            ]
+            ] {
+                let _ = write!(t, "\n[[profile.state]]\njira = \"{j}\"\nado = \"{a}\"\n");
+            }
         } else {
-            &[
-                ("To Do", "New"),
-                ("In Progress", "Active"),
-                ("Done", "Closed"),
-            ]
-        };
-        for (j, a) in states {
-            let _ = write!(t, "\n[[profile.state]]\njira = \"{j}\"\nado = \"{a}\"\n");
+            // The scenarios share the demo's projects and people, hence its mapping.
+            t.push_str(&tandem_config::demo::mappings_toml());
         }
         t
     }

@@ -13,5 +13,7 @@ mod live;
 mod sandbox;
 mod sim;
 mod sim_ado;
+mod sync;
 mod token_records;
 mod token_rotate;
+mod world;
