@@ -224,6 +224,15 @@ fn inlines_are_normal(inlines: &[Inline], allow_breaks: bool) -> bool {
     }
 }
 
+/// A colour in its normal form: `#rrggbb`, lower case.
+fn color_is_normal(c: &str) -> bool {
+    c.len() == 7
+        && c.starts_with('#')
+        && c[1..]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// Whether `normalize_marks` leaves `marks` unchanged.
 fn marks_are_normal(marks: &Marks) -> bool {
     if marks.code
@@ -236,13 +245,8 @@ fn marks_are_normal(marks: &Marks) -> bool {
     {
         return false;
     }
-    marks.color.as_deref().is_none_or(|c| {
-        c.len() == 7
-            && c.starts_with('#')
-            && c[1..]
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    }) && marks.link.as_deref().is_none_or(url_is_normal)
+    marks.color.as_deref().is_none_or(color_is_normal)
+        && marks.link.as_deref().is_none_or(url_is_normal)
 }
 
 /// A URL the normaliser keeps as it is: trimmed, not empty, safe.
@@ -281,8 +285,14 @@ pub(crate) fn normalize_blocks(blocks: Vec<Block>) -> Vec<Block> {
     for block in blocks {
         match block {
             Block::Paragraph { content } => {
-                for part in split_paragraph(normalize_inlines(content, true)) {
-                    push_block(&mut out, paragraph_or_media(part));
+                let content = normalize_inlines(content, true);
+                if has_break_run(&content) {
+                    for part in split_paragraph(content) {
+                        push_block(&mut out, paragraph_or_media(part));
+                    }
+                } else if !content.is_empty() {
+                    // One part: what `split_paragraph` gives without copying.
+                    push_block(&mut out, paragraph_or_media(content));
                 }
             }
             Block::Heading { level, content } => {
@@ -319,10 +329,23 @@ pub(crate) fn normalize_blocks(blocks: Vec<Block>) -> Vec<Block> {
                 }
             }
             Block::CodeBlock { language, text } => {
-                let text = text.replace("\r\n", "\n").replace('\r', "\n");
-                let text = text.trim_matches('\n').to_string();
+                let text = if text.contains('\r') || text.starts_with('\n') || text.ends_with('\n')
+                {
+                    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+                    text.trim_matches('\n').to_string()
+                } else {
+                    text
+                };
                 let language = language
-                    .map(|l| l.trim().to_ascii_lowercase())
+                    .map(|l| {
+                        if l.chars()
+                            .any(|c| c.is_whitespace() || c.is_ascii_uppercase())
+                        {
+                            l.trim().to_ascii_lowercase()
+                        } else {
+                            l
+                        }
+                    })
                     .filter(|l| !l.is_empty() && l.chars().all(|c| !c.is_whitespace()));
                 if !text.trim().is_empty() {
                     out.push(Block::CodeBlock { language, text });
@@ -335,10 +358,7 @@ pub(crate) fn normalize_blocks(blocks: Vec<Block>) -> Vec<Block> {
                 }
             }
             Block::Panel(mut panel) => {
-                panel.title = panel
-                    .title
-                    .map(|t| collapse_ws(&t))
-                    .filter(|t| !t.is_empty());
+                panel.title = panel.title.map(collapse_ws_owned).filter(|t| !t.is_empty());
                 panel.blocks = normalize_blocks(panel.blocks);
                 if !panel.blocks.is_empty() || panel.title.is_some() {
                     out.push(Block::Panel(panel));
@@ -404,6 +424,13 @@ fn paragraph_or_media(mut content: Vec<Inline>) -> Block {
     Block::Paragraph { content }
 }
 
+/// Whether normalised paragraph content holds two hard breaks in a row.
+fn has_break_run(content: &[Inline]) -> bool {
+    content
+        .windows(2)
+        .any(|w| w[0] == Inline::HardBreak && w[1] == Inline::HardBreak)
+}
+
 /// Splits normalised paragraph content at runs of two or more hard breaks.
 fn split_paragraph(content: Vec<Inline>) -> Vec<Vec<Inline>> {
     let mut parts = Vec::new();
@@ -436,12 +463,14 @@ pub(crate) fn normalize_media(media: &mut Media) -> bool {
         if trimmed.is_empty() || !crate::html::safe_url(trimmed) {
             return false;
         }
-        *url = trimmed.to_string();
+        if trimmed.len() != url.len() {
+            *url = trimmed.to_string();
+        }
     }
     media.alt = media
         .alt
         .take()
-        .map(|a| collapse_ws(&a))
+        .map(collapse_ws_owned)
         .filter(|a| !a.is_empty());
     media.width = media.width.filter(|w| *w > 0);
     media.height = media.height.filter(|h| *h > 0);
@@ -452,7 +481,15 @@ fn normalize_mention(mention: &mut Mention) {
     mention.display = mention
         .display
         .take()
-        .map(|d| collapse_ws(&d).trim_start_matches('@').trim().to_string())
+        .map(|d| {
+            let d = collapse_ws_owned(d);
+            let kept = d.trim_start_matches('@').trim();
+            if kept.len() == d.len() {
+                d
+            } else {
+                kept.to_string()
+            }
+        })
         .filter(|d| !d.is_empty());
 }
 
@@ -464,19 +501,40 @@ fn normalize_marks(marks: &mut Marks) {
             ..Marks::default()
         };
     }
-    marks.color = marks.color.take().and_then(|c| normalize_color(&c));
+    marks.color = marks.color.take().and_then(|c| {
+        if color_is_normal(&c) {
+            Some(c)
+        } else {
+            normalize_color(&c)
+        }
+    });
     // A link to `javascript:` and the like is not content: the model never holds one, so no
     // writer can pass it on to another system.
     marks.link = marks
         .link
         .take()
-        .map(|l| l.trim().to_string())
+        .map(|l| {
+            if l.trim().len() == l.len() {
+                l
+            } else {
+                l.trim().to_string()
+            }
+        })
         .filter(|l| !l.is_empty() && crate::html::safe_url(l));
 }
 
 /// Keeps characters that carry text; turns whitespace into spaces.
 fn clean_text(text: &str) -> String {
     text.chars().filter_map(clean_char).collect()
+}
+
+/// `clean_text`, keeping the string when it is already clean.
+fn clean_text_owned(text: String) -> String {
+    if is_clean(&text) {
+        text
+    } else {
+        clean_text(&text)
+    }
 }
 
 fn clean_char(c: char) -> Option<char> {
@@ -486,6 +544,15 @@ fn clean_char(c: char) -> Option<char> {
         '\u{feff}' | '\u{200b}' | '\u{fffd}' => None,
         c if c.is_control() => None,
         c => Some(c),
+    }
+}
+
+/// `collapse_ws`, keeping the string when it is already collapsed.
+fn collapse_ws_owned(text: String) -> String {
+    if is_collapsed(&text) {
+        text
+    } else {
+        collapse_ws(&text)
     }
 }
 
@@ -505,7 +572,7 @@ fn normalize_inlines(inlines: Vec<Inline>, allow_breaks: bool) -> Vec<Inline> {
         match inline {
             Inline::Text { text, mut marks } => {
                 normalize_marks(&mut marks);
-                let text = clean_text(&text);
+                let text = clean_text_owned(text);
                 if text.is_empty() {
                     continue;
                 }
@@ -518,10 +585,10 @@ fn normalize_inlines(inlines: Vec<Inline>, allow_breaks: bool) -> Vec<Inline> {
                 nodes.push(Inline::Mention(m));
             }
             Inline::Emoji { shortname, text } => {
-                let name = shortname.trim().trim_matches(':').to_string();
+                let name = shortname.trim().trim_matches(':');
                 // The character a writer shows for a known short name carries nothing.
                 let text = text.filter(|t| {
-                    !t.trim().is_empty() && crate::text::emoji_char(&name) != Some(t.as_str())
+                    !t.trim().is_empty() && crate::text::emoji_char(name) != Some(t.as_str())
                 });
                 if name.is_empty() {
                     if let Some(t) = text {
@@ -529,20 +596,30 @@ fn normalize_inlines(inlines: Vec<Inline>, allow_breaks: bool) -> Vec<Inline> {
                     }
                     continue;
                 }
-                nodes.push(Inline::Emoji {
-                    shortname: format!(":{name}:"),
-                    text,
-                });
+                let shortname = if shortname.len() == name.len() + 2
+                    && shortname.starts_with(':')
+                    && shortname.ends_with(':')
+                {
+                    shortname
+                } else {
+                    format!(":{name}:")
+                };
+                nodes.push(Inline::Emoji { shortname, text });
             }
             Inline::Status { text, color } => {
-                let text = collapse_ws(&text);
+                let text = collapse_ws_owned(text);
                 if text.is_empty() {
                     continue;
                 }
-                let color = color.trim().to_ascii_lowercase();
                 let color = match color.as_str() {
-                    "purple" | "blue" | "red" | "yellow" | "green" => color,
-                    _ => "neutral".to_string(),
+                    "purple" | "blue" | "red" | "yellow" | "green" | "neutral" => color,
+                    _ => {
+                        let color = color.trim().to_ascii_lowercase();
+                        match color.as_str() {
+                            "purple" | "blue" | "red" | "yellow" | "green" => color,
+                            _ => "neutral".to_string(),
+                        }
+                    }
                 };
                 nodes.push(Inline::Status { text, color });
             }
@@ -552,7 +629,11 @@ fn normalize_inlines(inlines: Vec<Inline>, allow_breaks: bool) -> Vec<Inline> {
                 }
             }
             Inline::Card { url } => {
-                let url = url.trim().to_string();
+                let url = if url.trim().len() == url.len() {
+                    url
+                } else {
+                    url.trim().to_string()
+                };
                 if !url.is_empty() && crate::html::safe_url(&url) {
                     nodes.push(Inline::Card { url });
                 }
@@ -561,25 +642,37 @@ fn normalize_inlines(inlines: Vec<Inline>, allow_breaks: bool) -> Vec<Inline> {
         }
     }
     // 2. Merge runs with equal marks, so whitespace collapses across node boundaries.
-    let mut nodes = merge_texts(nodes);
+    merge_texts_in_place(&mut nodes);
     // 3. Collapse whitespace runs; drop spaces at line starts (block start, after a break).
     let mut at_line_start = true;
     for node in &mut nodes {
         match node {
             Inline::Text { text, .. } => {
-                let mut collapsed = String::with_capacity(text.len());
-                for c in text.chars() {
-                    if c == ' ' {
-                        if !at_line_start {
-                            collapsed.push(' ');
-                        }
-                        at_line_start = true;
+                // Spaces are ASCII, so the bytes tell whether any space goes; most texts keep
+                // every character and stay as they are.
+                let mut state = at_line_start;
+                let mut drops = false;
+                for b in text.bytes() {
+                    if b == b' ' {
+                        drops |= state;
+                        state = true;
                     } else {
-                        collapsed.push(c);
-                        at_line_start = false;
+                        state = false;
                     }
                 }
-                *text = collapsed;
+                if drops {
+                    text.retain(|c| {
+                        if c == ' ' {
+                            let keep = !at_line_start;
+                            at_line_start = true;
+                            keep
+                        } else {
+                            at_line_start = false;
+                            true
+                        }
+                    });
+                }
+                at_line_start = state;
             }
             Inline::HardBreak => at_line_start = true,
             _ => at_line_start = false,
@@ -607,7 +700,8 @@ fn normalize_inlines(inlines: Vec<Inline>, allow_breaks: bool) -> Vec<Inline> {
         out.pop();
         trim_trailing(&mut out);
     }
-    merge_texts(out)
+    merge_texts_in_place(&mut out);
+    out
 }
 
 /// Pushes `text` with `marks`, moving edge whitespace out of marks that cannot cover it.
@@ -646,9 +740,18 @@ fn trim_trailing(out: &mut Vec<Inline>) {
     }
 }
 
-fn merge_texts(nodes: Vec<Inline>) -> Vec<Inline> {
+/// Drops empty text runs and joins adjacent runs with equal marks, in place.
+fn merge_texts_in_place(nodes: &mut Vec<Inline>) {
+    let mergeable = |a: &Inline, b: &Inline| match (a, b) {
+        (Inline::Text { marks: ma, .. }, Inline::Text { marks: mb, .. }) => ma == mb,
+        _ => false,
+    };
+    let is_empty_text = |n: &Inline| matches!(n, Inline::Text { text, .. } if text.is_empty());
+    if !nodes.iter().any(is_empty_text) && !nodes.windows(2).any(|w| mergeable(&w[0], &w[1])) {
+        return;
+    }
     let mut out: Vec<Inline> = Vec::with_capacity(nodes.len());
-    for node in nodes {
+    for node in nodes.drain(..) {
         if let Inline::Text { text, marks } = &node {
             if text.is_empty() {
                 continue;
@@ -665,7 +768,7 @@ fn merge_texts(nodes: Vec<Inline>) -> Vec<Inline> {
         }
         out.push(node);
     }
-    out
+    *nodes = out;
 }
 
 #[cfg(test)]
