@@ -1439,7 +1439,11 @@ impl Ctx<'_> {
                 "work item type",
             )
             .into_iter()
-            .map(|(jira, ado)| TypePair { jira, ado })
+            .map(|(jira, ado)| TypePair {
+                jira,
+                ado,
+                default: false,
+            })
             .collect::<Vec<_>>();
         let user_pairs = self
             .pairs(
@@ -1449,7 +1453,11 @@ impl Ctx<'_> {
                 "identity (e-mail/UPN)",
             )
             .into_iter()
-            .map(|(jira, ado)| UserPair { jira, ado })
+            .map(|(jira, ado)| UserPair {
+                jira,
+                ado,
+                default: false,
+            })
             .collect();
         let match_by = match &r.user_match {
             None => UserMap::default().match_by,
@@ -1728,6 +1736,7 @@ impl Ctx<'_> {
                 jira,
                 ado,
                 direction,
+                conflict: None,
                 convert,
             });
         }
@@ -1791,6 +1800,7 @@ impl Ctx<'_> {
                 ado,
                 jira_type,
                 ado_type,
+                default: false,
             };
             if let Some((_, line)) = pairs.iter().find(|(seen, _)| *seen == pair) {
                 self.error(
