@@ -5,9 +5,9 @@
 //! has no place for (extensions, cards, decisions, layouts, ...) are kept whole as
 //! [`Opaque`] and written back verbatim.
 
-use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::Format;
@@ -21,34 +21,52 @@ use crate::visit::blocks_plain_text;
 // ---------------------------------------------------------------------------------------------
 // Reading
 /// An ADF node as read. Typed rather than `serde_json::Value` (a `BTreeMap` per node made
-/// reading a large document several times slower); `attrs` and `marks` stay `Value`, as their
-/// shapes vary. ADF nodes have exactly these keys, so re-serialising an unknown node gives back
-/// what Jira sent (the opaque passthrough).
-#[derive(Debug, Default, Deserialize, Serialize)]
+/// reading a large document several times slower), borrowing its type and text from the input
+/// where JSON escapes allow. `attrs` and `marks` vary in shape, so they are kept whole as [`J`].
+/// ADF nodes have exactly these keys, so re-serialising an unknown node gives back what Jira
+/// sent (the opaque passthrough).
+#[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct RNode {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    attrs: Option<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    content: Option<Vec<RNode>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    text: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    marks: Option<Value>,
+struct RNode<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    attrs: Option<J<'a>>,
+    #[serde(borrow)]
+    content: Option<Vec<RNode<'a>>>,
+    #[serde(borrow)]
+    text: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    marks: Option<J<'a>>,
 }
 
-impl RNode {
+impl Serialize for RNode<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("type", &self.kind)?;
+        if let Some(attrs) = &self.attrs {
+            map.serialize_entry("attrs", &attrs.to_value())?;
+        }
+        if let Some(content) = &self.content {
+            map.serialize_entry("content", content)?;
+        }
+        if let Some(text) = &self.text {
+            map.serialize_entry("text", text)?;
+        }
+        if let Some(marks) = &self.marks {
+            map.serialize_entry("marks", &marks.to_value())?;
+        }
+        map.end()
+    }
+}
+
+impl<'a> RNode<'a> {
     /// From any JSON value, ignoring what does not fit (malformed input stays readable).
-    fn lenient(v: &Value) -> RNode {
+    fn lenient(v: &'a Value) -> RNode<'a> {
         RNode {
-            kind: v
-                .get("type")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string(),
-            attrs: v.get("attrs").filter(|a| a.is_object()).cloned(),
+            kind: Cow::Borrowed(v.get("type").and_then(Value::as_str).unwrap_or("")),
+            attrs: v.get("attrs").filter(|a| a.is_object()).map(J::from_value),
             content: v.get("content").and_then(Value::as_array).map(|items| {
                 items
                     .iter()
@@ -56,9 +74,176 @@ impl RNode {
                     .map(RNode::lenient)
                     .collect()
             }),
-            text: v.get("text").and_then(Value::as_str).map(str::to_string),
-            marks: v.get("marks").filter(|m| m.is_array()).cloned(),
+            text: v.get("text").and_then(Value::as_str).map(Cow::Borrowed),
+            marks: v.get("marks").filter(|m| m.is_array()).map(J::from_value),
         }
+    }
+}
+
+/// A JSON value as `serde_json::Value` reads it, but borrowing strings from the input and
+/// keeping an object's entries in a vector instead of a `BTreeMap` (one allocation per object
+/// instead of several; text nodes with marks are most of a document). It is parsed through the
+/// same deserializer, so it accepts and rejects exactly what `Value` does (nesting limit
+/// included), and [`J::get`] finds the last of repeated keys, as `Value`'s map keeps it.
+#[derive(Debug, Clone, PartialEq)]
+enum J<'a> {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    String(Cow<'a, str>),
+    Array(Vec<J<'a>>),
+    Object(Vec<(Cow<'a, str>, J<'a>)>),
+}
+
+impl<'a> J<'a> {
+    fn from_value(v: &'a Value) -> J<'a> {
+        match v {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Number(n) => J::Number(n.clone()),
+            Value::String(s) => J::String(Cow::Borrowed(s)),
+            Value::Array(items) => J::Array(items.iter().map(J::from_value).collect()),
+            Value::Object(map) => J::Object(
+                map.iter()
+                    .map(|(k, v)| (Cow::Borrowed(k.as_str()), J::from_value(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        match self {
+            J::Null => Value::Null,
+            J::Bool(b) => Value::Bool(*b),
+            J::Number(n) => Value::Number(n.clone()),
+            J::String(s) => Value::String(s.to_string()),
+            J::Array(items) => Value::Array(items.iter().map(J::to_value).collect()),
+            // Inserting in order leaves the last of repeated keys, as parsing a `Value` does.
+            J::Object(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_value()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// `Value::get` with a key.
+    fn get(&self, key: &str) -> Option<&J<'a>> {
+        match self {
+            J::Object(entries) => entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            J::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn as_array(&self) -> Option<&[J<'a>]> {
+        match self {
+            J::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    fn as_u64(&self) -> Option<u64> {
+        match self {
+            J::Number(n) => n.as_u64(),
+            _ => None,
+        }
+    }
+
+    fn as_i64(&self) -> Option<i64> {
+        match self {
+            J::Number(n) => n.as_i64(),
+            _ => None,
+        }
+    }
+
+    fn as_f64(&self) -> Option<f64> {
+        match self {
+            J::Number(n) => n.as_f64(),
+            _ => None,
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for J<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<J<'a>, D::Error> {
+        struct JVisitor;
+        impl<'de> serde::de::Visitor<'de> for JVisitor {
+            type Value = J<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<J<'de>, E> {
+                Ok(J::Bool(b))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<J<'de>, E> {
+                Ok(J::Number(n.into()))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<J<'de>, E> {
+                Ok(J::Number(n.into()))
+            }
+            fn visit_f64<E>(self, n: f64) -> Result<J<'de>, E> {
+                // As `Value`: a float JSON cannot hold (never read from text) becomes null.
+                Ok(serde_json::Number::from_f64(n).map_or(J::Null, J::Number))
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<J<'de>, E> {
+                Ok(J::String(Cow::Borrowed(s)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<J<'de>, E> {
+                Ok(J::String(Cow::Owned(s.to_string())))
+            }
+            fn visit_string<E>(self, s: String) -> Result<J<'de>, E> {
+                Ok(J::String(Cow::Owned(s)))
+            }
+            fn visit_none<E>(self) -> Result<J<'de>, E> {
+                Ok(J::Null)
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<J<'de>, D::Error> {
+                J::deserialize(d)
+            }
+            fn visit_unit<E>(self) -> Result<J<'de>, E> {
+                Ok(J::Null)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<J<'de>, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(J::Array(items))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<J<'de>, A::Error> {
+                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                while let Some(Key(key)) = map.next_key()? {
+                    entries.push((key, map.next_value()?));
+                }
+                Ok(J::Object(entries))
+            }
+        }
+        d.deserialize_any(JVisitor)
+    }
+}
+
+/// An object key, borrowed when it has no escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Key<'a>, D::Error> {
+        #[derive(Deserialize)]
+        struct Borrowing<'a>(#[serde(borrow)] Cow<'a, str>);
+        Borrowing::deserialize(d).map(|b| Key(b.0))
     }
 }
 
@@ -97,27 +282,32 @@ fn read_root(root: &RNode) -> Document {
     }
 }
 
-/// The `type` of a raw JSON node (marks, passed-through nodes).
+/// The `type` of a raw JSON node (passed-through nodes).
 fn node_type(v: &Value) -> &str {
     v.get("type").and_then(Value::as_str).unwrap_or("")
 }
 
-fn content(v: &RNode) -> &[RNode] {
+/// The `type` of a mark.
+fn mark_type<'j>(v: &'j J) -> &'j str {
+    v.get("type").and_then(J::as_str).unwrap_or("")
+}
+
+fn content<'n, 'a>(v: &'n RNode<'a>) -> &'n [RNode<'a>] {
     v.content.as_deref().unwrap_or(&[])
 }
 
-fn attr<'a>(v: &'a RNode, name: &str) -> Option<&'a Value> {
+fn attr<'n, 'a>(v: &'n RNode<'a>, name: &str) -> Option<&'n J<'a>> {
     v.attrs.as_ref().and_then(|a| a.get(name))
 }
 
-fn attr_str<'a>(v: &'a RNode, name: &str) -> Option<&'a str> {
-    attr(v, name).and_then(Value::as_str)
+fn attr_str<'n>(v: &'n RNode<'_>, name: &str) -> Option<&'n str> {
+    attr(v, name).and_then(J::as_str)
 }
 
-fn mark_attr_str<'a>(mark: &'a Value, name: &str) -> Option<&'a str> {
+fn mark_attr_str<'j>(mark: &'j J, name: &str) -> Option<&'j str> {
     mark.get("attrs")
         .and_then(|a| a.get(name))
-        .and_then(Value::as_str)
+        .and_then(J::as_str)
 }
 
 fn attr_u32(v: &RNode, name: &str) -> Option<u32> {
@@ -188,10 +378,10 @@ fn read_blocks(nodes: &[RNode]) -> Vec<Block> {
     let mut out = Vec::new();
     let mut pending_inline: Vec<Inline> = Vec::new();
     for node in nodes {
-        let t = node.kind.as_str();
+        let t: &str = &node.kind;
         if !is_block_type(t) {
             // Inline content where blocks belong: gather it into a paragraph.
-            pending_inline.extend(read_inline(node));
+            read_inline(node, &mut pending_inline);
             continue;
         }
         if !pending_inline.is_empty() {
@@ -210,7 +400,7 @@ fn read_blocks(nodes: &[RNode]) -> Vec<Block> {
 }
 
 fn read_block(node: &RNode, out: &mut Vec<Block>) {
-    match node.kind.as_str() {
+    match &*node.kind {
         "paragraph" => out.push(Block::Paragraph {
             content: read_inlines(content(node)),
         }),
@@ -282,7 +472,7 @@ fn read_list(node: &RNode, kind: ListKind) -> List {
 fn read_task_list(node: &RNode) -> List {
     let mut items: Vec<ListItem> = Vec::new();
     for child in content(node) {
-        match child.kind.as_str() {
+        match &*child.kind {
             "taskItem" | "decisionItem" => items.push(ListItem {
                 checked: Some(attr_str(child, "state") == Some("DONE")),
                 blocks: vec![Block::Paragraph {
@@ -353,13 +543,17 @@ fn read_media(node: &RNode) -> Media {
 }
 
 fn read_inlines(nodes: &[RNode]) -> Vec<Inline> {
-    nodes.iter().flat_map(read_inline).collect()
+    let mut out = Vec::with_capacity(nodes.len());
+    for node in nodes {
+        read_inline(node, &mut out);
+    }
+    out
 }
 
-fn read_inline(node: &RNode) -> Vec<Inline> {
-    let inline = match node.kind.as_str() {
+fn read_inline(node: &RNode, out: &mut Vec<Inline>) {
+    let inline = match &*node.kind {
         "text" => Inline::Text {
-            text: node.text.clone().unwrap_or_default(),
+            text: node.text.as_deref().unwrap_or_default().to_string(),
             marks: read_marks(node),
         },
         "hardBreak" => Inline::HardBreak,
@@ -391,20 +585,23 @@ fn read_inline(node: &RNode) -> Vec<Inline> {
         "mediaInline" | "media" => Inline::Media(read_media(node)),
         t if is_block_type(t) && node.content.is_some() => {
             // A block where inlines belong: keep its inline content.
-            return content(node).iter().flat_map(read_inline).collect();
+            for child in content(node) {
+                read_inline(child, out);
+            }
+            return;
         }
         _ => Inline::Opaque(opaque(node)),
     };
-    vec![inline]
+    out.push(inline);
 }
 
 fn read_marks(node: &RNode) -> Marks {
     let mut marks = Marks::default();
-    let Some(list) = node.marks.as_ref().and_then(Value::as_array) else {
+    let Some(list) = node.marks.as_ref().and_then(J::as_array) else {
         return marks;
     };
     for mark in list {
-        match node_type(mark) {
+        match mark_type(mark) {
             "strong" => marks.strong = true,
             "em" => marks.em = true,
             "underline" => marks.underline = true,
