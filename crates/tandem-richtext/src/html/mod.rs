@@ -1,5 +1,6 @@
 //! HTML as Azure DevOps stores it in rich-text fields and comments.
 
+mod dom;
 mod read;
 mod write;
 
