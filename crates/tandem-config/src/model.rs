@@ -236,6 +236,11 @@ pub struct JiraSide {
     /// The intended sync user: the account email on Cloud, the username on Data Center. The
     /// token must authenticate as exactly this user.
     pub user: String,
+    /// The account name sent with the token when it is not `user` (Basic auth: the email on
+    /// Cloud, the user name on Data Center). Normally absent: a token only authenticates
+    /// together with its own account's name, so a different `login` means the credentials are
+    /// another account's, which `tandem doctor` reports.
+    pub login: Option<String>,
     /// Where the token (or password) is kept.
     pub token: SecretRef,
     /// Project keys to sync (at least one).
@@ -244,11 +249,20 @@ pub struct JiraSide {
     pub jql: Option<String>,
     /// The API gateway URL for scoped tokens (`https://api.atlassian.com/ex/jira/{cloudId}`).
     pub gateway_url: Option<Url>,
+    /// Where Atlassian's API gateway answers when it is not `https://api.atlassian.com` (a
+    /// forwarding proxy, the simulator). `tandem doctor` asks it whether a token the site
+    /// refuses is a scoped token.
+    pub api_gateway: Option<Url>,
     /// Proxy and TLS settings.
     pub transport: Transport,
 }
 
 impl JiraSide {
+    /// The account name sent with the token: `login` if set, else the sync user.
+    pub fn login(&self) -> &str {
+        self.login.as_deref().unwrap_or(&self.user)
+    }
+
     /// The base URL REST calls go to: the gateway for scoped tokens, the site otherwise.
     pub fn api_base(&self) -> &Url {
         self.gateway_url.as_ref().unwrap_or(&self.url)

@@ -51,11 +51,13 @@ pub(crate) struct RawJira {
     pub(crate) mode: Option<S<String>>,
     pub(crate) auth: Option<S<String>>,
     pub(crate) user: Option<S<String>>,
+    pub(crate) login: Option<S<String>>,
     pub(crate) token: Option<S<String>>,
     pub(crate) project: Option<S<String>>,
     pub(crate) projects: Option<S<Vec<S<String>>>>,
     pub(crate) jql: Option<S<String>>,
     pub(crate) gateway_url: Option<S<String>>,
+    pub(crate) api_gateway: Option<S<String>>,
     pub(crate) ca_bundle: Option<S<String>>,
     pub(crate) proxy: Option<S<String>>,
 }

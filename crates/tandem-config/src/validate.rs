@@ -1025,6 +1025,55 @@ impl Ctx<'_> {
                 }
                 Some(user)
             });
+        // `login` exists to describe credentials as they are: an account name other than the
+        // sync user's is the article's first root cause, and doctor names it.
+        let login = r.login.as_ref().and_then(|value| {
+            let login = self.text(value, &format!("{key}.login"), "remove `login` to send the sync user's name")?;
+            if auth == Some(JiraAuth::DcPat) {
+                self.error(
+                    value.span(),
+                    format!("{key}.login"),
+                    "a personal access token is sent as Bearer, without an account name",
+                    "remove `login`",
+                );
+                return None;
+            }
+            if consistent && is_cloud && !is_email(&login) {
+                self.error(
+                    value.span(),
+                    format!("{key}.login"),
+                    format!("Jira Cloud signs the API in with an email address, and \"{login}\" is not one"),
+                    "write the email of the account the token was created under, or remove `login`",
+                );
+                return None;
+            }
+            if user.as_deref().is_some_and(|u| !u.eq_ignore_ascii_case(&login)) {
+                self.warn(
+                    value.span(),
+                    format!("{key}.login"),
+                    format!("the credentials are {login}'s, not the sync user's: tandem would work as {login}"),
+                    "create a token while signed in as the sync user, then remove `login` (`tandem doctor` shows who the token is)",
+                );
+            }
+            Some(login)
+        });
+        let api_gateway = r.api_gateway.as_ref().and_then(|value| {
+            let gateway = self.url(
+                value,
+                &format!("{key}.api_gateway"),
+                "https://api.atlassian.com",
+            )?;
+            if !gateway.path().trim_matches('/').is_empty() {
+                self.error(
+                    value.span(),
+                    format!("{key}.api_gateway"),
+                    "api_gateway is the gateway's address alone, without a path",
+                    format!("write \"{}\"", gateway.origin().ascii_serialization()),
+                );
+                return None;
+            }
+            Some(gateway)
+        });
         let token = self
             .required(
                 &r.token,
@@ -1049,7 +1098,10 @@ impl Ctx<'_> {
         });
         let transport = self.transport(r.ca_bundle.as_ref(), r.proxy.as_ref(), key);
         let gateway_ok = r.gateway_url.is_none() || gateway_url.is_some();
-        if !gateway_ok {
+        if !gateway_ok
+            || (r.login.is_some() && login.is_none())
+            || (r.api_gateway.is_some() && api_gateway.is_none())
+        {
             return None;
         }
         Some(JiraSide {
@@ -1057,10 +1109,12 @@ impl Ctx<'_> {
             mode: mode?,
             auth: auth?,
             user: user?,
+            login,
             token: token?,
             projects: projects?,
             jql: if r.jql.is_some() { Some(jql?) } else { None },
             gateway_url,
+            api_gateway,
             transport: transport?,
         })
     }

@@ -276,6 +276,25 @@ impl JiraConnector {
             .collect())
     }
 
+    /// One project by key: visible (with its type, `service_desk` for Jira Service
+    /// Management) or `NotFoundOrHidden` ("No project could be found with key 'X'." is said
+    /// alike for a missing project and one the user may not browse).
+    pub async fn probe_project(&self, key: &str) -> Result<ProjectSummary, ConnectorError> {
+        let intent = Intent::new("read the project")
+            .project(key)
+            .target(format!("project {key}"));
+        let p: wire::Project = self
+            .client
+            .get(&format!("project/{key}"), &[], &intent)
+            .await?;
+        Ok(ProjectSummary {
+            id: p.id,
+            key: p.key,
+            name: p.name,
+            project_type_key: p.project_type_key,
+        })
+    }
+
     /// `mypermissions` for the given keys (e.g. `BROWSE_PROJECTS`, `CREATE_ISSUES`), in a
     /// project or, with `None`, in any project.
     pub async fn probe_permissions(

@@ -79,7 +79,9 @@ pub(crate) fn jira_config(
     secret: SecretString,
 ) -> Result<JiraConfig, ConnectError> {
     let side = &profile.jira;
-    let user = side.user.clone();
+    // The account name sent with the token: `login` when the config says the credentials are
+    // another account's (doctor then reports it), else the sync user.
+    let user = side.login().to_owned();
     let auth = match side.auth {
         JiraAuth::CloudApiToken => tandem_jira::JiraAuth::CloudToken {
             email: user,

@@ -38,6 +38,9 @@ enum Command {
     Init(commands::init::InitArgs),
     /// Run the built-in Jira (and Azure DevOps) simulators until killed.
     Sim(commands::sim::SimArgs),
+    /// Tell why a connection fails and how to fix it: credentials or permissions (or network,
+    /// or configuration), on both sides of every profile.
+    Doctor(commands::doctor::DoctorArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Command::Token(args) => commands::token::run(&args),
         Command::Init(args) => commands::init::run(&args),
         Command::Sim(args) => commands::sim::run(&args),
+        Command::Doctor(args) => commands::doctor::run(&args),
     };
     match result {
         Ok(code) => code,

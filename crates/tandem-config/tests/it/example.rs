@@ -81,6 +81,8 @@ fn the_example_mentions_every_key() {
         "projects",
         "jql",
         "gateway_url",
+        "api_gateway",
+        "login",
         "ca_bundle",
         "proxy",
         "area_path",
@@ -142,4 +144,51 @@ fn the_cloud_id_comes_from_the_gateway_url() {
     );
     assert_eq!(jira.api_base().host_str(), Some("api.atlassian.com"));
     assert_eq!(validated.config.profiles[1].jira.cloud_id(), None);
+}
+
+#[test]
+fn a_login_other_than_the_sync_user_is_kept_and_warned_about() {
+    let text = tandem_config::EXAMPLE_CONFIG
+        .replace("https://example.atlassian.net", "http://127.0.0.1:4010")
+        .replace("# login = ", "login = ")
+        .replace(
+            "# api_gateway = \"https://api.atlassian.com\"",
+            "api_gateway = \"http://127.0.0.1:4010\"",
+        );
+    let validated = parse(&text, Path::new("tandem.toml"), ParseOptions::default())
+        .unwrap_or_else(|errors| panic!("{errors}"));
+    let jira = &validated.config.profiles[0].jira;
+    assert_eq!(jira.user, "sync-bot@example.com");
+    assert_eq!(jira.login(), "alice@example.com");
+    assert_eq!(
+        jira.api_gateway.as_ref().map(url::Url::as_str),
+        Some("http://127.0.0.1:4010/")
+    );
+    let warnings: Vec<String> = validated.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("the credentials are alice@example.com's")),
+        "{warnings:#?}"
+    );
+}
+
+#[test]
+fn a_login_must_be_an_email_on_cloud_and_the_gateway_has_no_path() {
+    let cloud = tandem_config::EXAMPLE_CONFIG
+        .replace("# login = \"alice@example.com\"", "login = \"alice\"");
+    let errors = parse(&cloud, Path::new("tandem.toml"), ParseOptions::default())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(errors.contains("jira.login"), "{errors}");
+    let path = tandem_config::EXAMPLE_CONFIG.replace(
+        "# api_gateway = \"https://api.atlassian.com\"",
+        "api_gateway = \"https://api.atlassian.com/ex/jira/x\"",
+    );
+    let errors = parse(&path, Path::new("tandem.toml"), ParseOptions::default())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(errors.contains("without a path"), "{errors}");
 }

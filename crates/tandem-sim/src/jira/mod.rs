@@ -36,6 +36,7 @@ use crate::common::server::{
 pub use spec::{Flavour, JiraSpec};
 use state::JiraState;
 use world::World;
+pub use world::parse_when;
 
 /// A prepared (validated, not yet listening) Jira simulator.
 #[derive(Debug)]

@@ -285,8 +285,10 @@ pub(crate) struct World {
     pub clock: Arc<Clock>,
 }
 
-/// Parses `2025-06-01`, `2025-06-01T10:00:00Z`, or relative `-30d`, `+2h`, `-15m`, `+1w`.
-pub(crate) fn parse_when(s: &str, now: Millis) -> Option<Millis> {
+/// Parses a scenario time: `2025-06-01`, `2025-06-01T10:00:00Z`, or relative to `now` (Unix
+/// milliseconds) `-30d`, `+2h`, `-15m`, `+1w`. Public so that tools writing a client setup for
+/// a scenario (`tandem sim --write-config`) date its tokens as the simulator does.
+pub fn parse_when(s: &str, now: Millis) -> Option<Millis> {
     let s = s.trim();
     if let Some(rest) = s.strip_prefix('+').or_else(|| s.strip_prefix('-')) {
         let sign = if s.starts_with('-') { -1 } else { 1 };

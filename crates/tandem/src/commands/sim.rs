@@ -34,6 +34,10 @@ pub(crate) struct SimArgs {
     /// List the built-in scenarios and exit.
     #[arg(long)]
     list: bool,
+    /// Once listening, write a ready config for this scenario here (secrets in files next to
+    /// it, mode 0600), then rehearse with `tandem doctor --config PATH`.
+    #[arg(long, value_name = "PATH")]
+    write_config: Option<std::path::PathBuf>,
 }
 
 pub(crate) fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
@@ -87,6 +91,20 @@ pub(crate) fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
         });
         if let Some(ca) = ado.ca_pem_path() {
             line["ca_pem"] = serde_json::Value::String(ca.display().to_string());
+        }
+        if let Some(path) = &args.write_config {
+            let running = super::sim_config::JiraRunning {
+                url: jira.url().to_owned(),
+                ca_pem: jira.ca_pem_path().map(std::path::Path::to_path_buf),
+            };
+            let ado_setup = super::sim_config::ado_setup(
+                &scenario,
+                ado.url(),
+                ado.ca_pem_path().map(std::path::Path::to_path_buf),
+            )?;
+            let setup = super::sim_config::rehearsal(&scenario, &running, ado_setup)?;
+            super::sim_config::write(path, &setup)?;
+            line["config"] = serde_json::Value::String(path.display().to_string());
         }
         writeln!(out, "{line}")?;
         writeln!(out)?;

@@ -5,15 +5,25 @@ fn tandem() -> Command {
 }
 
 #[test]
-fn demo_exits_zero_and_lists_commands() {
+fn demo_shows_a_healthy_and_a_broken_profile_and_exits_zero() {
     let out = tandem().arg("demo").output().unwrap();
-    assert!(out.status.success(), "demo failed: {out:?}");
     let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "demo failed:\n{stdout}");
+    let (healthy, broken) = stdout
+        .split_once("2. The troubleshooting article's case")
+        .unwrap_or_else(|| panic!("no second report in:\n{stdout}"));
+    assert!(healthy.contains("Exit 0: no problem found."), "{healthy}");
     assert!(
-        stdout.contains("Commands:"),
-        "no command list in:\n{stdout}"
+        !healthy.contains("\n  x "),
+        "an error in the healthy report:\n{healthy}"
     );
-    assert!(stdout.contains("demo"), "demo missing from:\n{stdout}");
+    assert!(broken.contains("[jira.identity-mismatch]"), "{broken}");
+    assert!(
+        broken.contains("authenticates as Alice Admin <alice@example.com>"),
+        "{broken}"
+    );
+    assert!(broken.contains("Exit 2 (credentials)"), "{broken}");
+    assert!(stdout.contains("tandem --help"), "{stdout}");
 }
 
 #[test]
