@@ -571,6 +571,11 @@ pub(crate) fn collapse_ws(text: &str) -> String {
 }
 
 fn normalize_inlines(inlines: Vec<Inline>, allow_breaks: bool) -> Vec<Inline> {
+    // Most runs a reader produces are already normal (always, reading this crate's own
+    // output): the read-only check spares rebuilding them.
+    if inlines_are_normal(&inlines, allow_breaks) {
+        return inlines;
+    }
     // 1. Clean each node.
     let mut nodes: Vec<Inline> = Vec::with_capacity(inlines.len());
     for inline in inlines {
