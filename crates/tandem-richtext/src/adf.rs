@@ -678,8 +678,23 @@ fn allows(ctx: Ctx, kind: Kind) -> bool {
 
 pub(crate) fn write(doc: &Document, losses: &mut Losses) -> String {
     let root = write_root(doc, losses);
-    // Serialising our own tree cannot fail (no maps with non-string keys).
-    serde_json::to_string(&root).unwrap_or_default()
+    let mut out = String::with_capacity(json_size_hint(doc));
+    root.write_json(&mut out);
+    out
+}
+
+/// Room for the JSON of a document: its text and about as much again for the node structure
+/// around each run, so that a large document's output grows a few times at most.
+fn json_size_hint(doc: &Document) -> usize {
+    let mut size = 0;
+    crate::visit::each_inline(&doc.blocks, &mut |inline| {
+        size += 48
+            + match inline {
+                Inline::Text { text, .. } => text.len(),
+                _ => 32,
+            };
+    });
+    size + 64
 }
 
 pub(crate) fn write_value(doc: &Document, losses: &mut Losses) -> Value {
@@ -1040,6 +1055,316 @@ impl serde::Serialize for MarkSet<'_> {
             }
         }
         seq.end()
+    }
+}
+
+// The JSON text, written by hand: serde_json's string escaping went byte by byte and was the
+// largest part of writing a large document. The output is the `Serialize` impls' above byte
+// for byte (compact, same key order, same escapes); a unit test holds the two together, and
+// `render_adf_value` still goes through them.
+
+/// Appends `s` as a JSON string, escaped as serde_json escapes it: `"`, `\` and control
+/// characters; `\b \f \n \r \t` short, the others `\u00xx`.
+fn push_json_str(out: &mut String, s: &str) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    /// Whether some byte of `v` is below `n` (n <= 128), or equal to `eq` via `v ^ eq * ONES`.
+    fn has_less(v: u64, n: u64) -> bool {
+        v.wrapping_sub(ONES * n) & !v & HIGH != 0
+    }
+    fn word_needs_escape(v: u64) -> bool {
+        has_less(v, 0x20)
+            || has_less(v ^ (ONES * u64::from(b'"')), 1)
+            || has_less(v ^ (ONES * u64::from(b'\\')), 1)
+    }
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push('"');
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Eight bytes at a time while none needs escaping (most text).
+        while let Some(chunk) = bytes.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            if word_needs_escape(u64::from_le_bytes(word)) {
+                break;
+            }
+            i += 8;
+        }
+        let Some(&b) = bytes.get(i) else { break };
+        let short = match b {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            0x08 => Some("\\b"),
+            0x0c => Some("\\f"),
+            _ => None,
+        };
+        if short.is_some() || b < 0x20 {
+            // Escaped bytes are ASCII, so `start..i` falls on character boundaries.
+            out.push_str(&s[start..i]);
+            match short {
+                Some(esc) => out.push_str(esc),
+                None => {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    out.push_str("\\u00");
+                    out.push(char::from(HEX[usize::from(b >> 4)]));
+                    out.push(char::from(HEX[usize::from(b & 0xf)]));
+                }
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+fn push_num(out: &mut String, n: impl std::fmt::Display) {
+    use std::fmt::Write;
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{n}");
+}
+
+/// A JSON object being written: commas between entries.
+struct Obj<'o> {
+    out: &'o mut String,
+    first: bool,
+}
+
+impl<'o> Obj<'o> {
+    fn open(out: &'o mut String) -> Obj<'o> {
+        out.push('{');
+        Obj { out, first: true }
+    }
+
+    /// Starts an entry; `key` is written as it is (the writer's keys need no escaping).
+    fn key(&mut self, key: &str) -> &mut String {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        self.out.push('"');
+        self.out.push_str(key);
+        self.out.push_str("\":");
+        self.out
+    }
+
+    fn str(&mut self, key: &str, value: &str) {
+        push_json_str(self.key(key), value);
+    }
+
+    fn num(&mut self, key: &str, value: impl std::fmt::Display) {
+        push_num(self.key(key), value);
+    }
+
+    fn close(self) {
+        self.out.push('}');
+    }
+}
+
+impl N<'_> {
+    fn write_json(&self, out: &mut String) {
+        if let Some(raw) = &self.raw {
+            out.push_str(&raw.to_string());
+            return;
+        }
+        let mut obj = Obj::open(out);
+        obj.str("type", self.kind);
+        if self.version {
+            obj.num("version", 1);
+        }
+        if !matches!(self.attrs, Attrs::None) {
+            self.attrs.write_json(obj.key("attrs"));
+        }
+        if let Some(content) = &self.content {
+            let out = obj.key("content");
+            out.push('[');
+            for (i, child) in content.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                child.write_json(out);
+            }
+            out.push(']');
+        }
+        if let Some(text) = &self.text {
+            obj.str("text", text);
+        }
+        if !self.marks.is_empty() {
+            self.marks.write_json(obj.key("marks"));
+        }
+        obj.close();
+    }
+}
+
+impl Attrs<'_> {
+    /// As the `Serialize` impl: the same keys in the same order.
+    fn write_json(&self, out: &mut String) {
+        let mut map = Obj::open(out);
+        match *self {
+            Attrs::None => {}
+            Attrs::Level(level) => map.num("level", level),
+            Attrs::Order(order) => map.num("order", order),
+            Attrs::Language(lang) => map.str("language", lang),
+            Attrs::Title(title) => map.str("title", title),
+            Attrs::PanelType(kind) => map.str("panelType", kind),
+            Attrs::Layout => map.str("layout", "center"),
+            Attrs::Span { colspan, rowspan } => {
+                if colspan > 1 {
+                    map.num("colspan", colspan);
+                }
+                if rowspan > 1 {
+                    map.num("rowspan", rowspan);
+                }
+            }
+            Attrs::LocalId(id) => map.str("localId", id),
+            Attrs::Task {
+                ref local_id,
+                state,
+            } => {
+                map.str("localId", local_id);
+                map.str("state", state);
+            }
+            Attrs::Media(media) => {
+                let (kind, id, collection, url) = match &media.source {
+                    MediaRef::JiraMedia { id, collection } => {
+                        ("file", Some(id.as_str()), Some(collection.as_str()), None)
+                    }
+                    MediaRef::Url { url } => ("external", None, None, Some(url.as_str())),
+                    MediaRef::File { name } => ("file", Some(name.as_str()), Some(""), None),
+                };
+                if let Some(alt) = &media.alt {
+                    map.str("alt", alt);
+                }
+                if let Some(collection) = collection {
+                    map.str("collection", collection);
+                }
+                if let Some(h) = media.height {
+                    map.num("height", h);
+                }
+                if let Some(id) = id {
+                    map.str("id", id);
+                }
+                map.str("type", kind);
+                if let Some(url) = url {
+                    map.str("url", url);
+                }
+                if let Some(w) = media.width {
+                    map.num("width", w);
+                }
+            }
+            Attrs::MediaInline(media) => {
+                let (id, collection) = match &media.source {
+                    MediaRef::JiraMedia { id, collection } => (id.as_str(), collection.as_str()),
+                    MediaRef::File { name } => (name.as_str(), ""),
+                    MediaRef::Url { url } => (url.as_str(), ""),
+                };
+                let alt = match &media.source {
+                    MediaRef::File { name } => Some(media.alt.as_deref().unwrap_or(name)),
+                    _ => media.alt.as_deref(),
+                };
+                if let Some(alt) = alt {
+                    map.str("alt", alt);
+                }
+                map.str("collection", collection);
+                if let Some(h) = media.height {
+                    map.num("height", h);
+                }
+                map.str("id", id);
+                map.str("type", "file");
+                if let Some(w) = media.width {
+                    map.num("width", w);
+                }
+            }
+            Attrs::Emoji { short_name, text } => {
+                map.str("shortName", short_name);
+                if let Some(t) = text {
+                    map.str("text", t);
+                }
+            }
+            Attrs::Status { text, color } => {
+                map.str("color", color);
+                map.str("localId", "");
+                map.str("text", text);
+            }
+            Attrs::Date(timestamp_ms) => map.str("timestamp", &timestamp_ms.to_string()),
+            Attrs::Url(url) => map.str("url", url),
+            Attrs::Mention { id, display } => {
+                map.str("accessLevel", "");
+                map.str("id", id);
+                if let Some(d) = display {
+                    map.str("text", &format!("@{d}"));
+                }
+            }
+        }
+        map.close();
+    }
+}
+
+impl Mark<'_> {
+    fn write_json(&self, out: &mut String) {
+        let mut map = Obj::open(out);
+        if let Some((name, value)) = self.attr {
+            let mut attrs = Obj::open(map.key("attrs"));
+            attrs.str(name, value);
+            attrs.close();
+        }
+        map.str("type", self.kind);
+        map.close();
+    }
+}
+
+impl MarkSet<'_> {
+    fn write_json(&self, out: &mut String) {
+        out.push('[');
+        let mut first = true;
+        let mut push = |kind: &'static str, attr: Option<(&'static str, &str)>| {
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            Mark { kind, attr }.write_json(out);
+        };
+        match *self {
+            MarkSet::None => {}
+            MarkSet::Strong => push("strong", None),
+            MarkSet::Link(href) => push("link", Some(("href", href))),
+            MarkSet::Model { marks, strong } => {
+                if let Some(href) = &marks.link {
+                    push("link", Some(("href", href)));
+                }
+                if marks.strong || strong {
+                    push("strong", None);
+                }
+                if marks.em {
+                    push("em", None);
+                }
+                if marks.underline {
+                    push("underline", None);
+                }
+                if marks.strike {
+                    push("strike", None);
+                }
+                if marks.code {
+                    push("code", None);
+                }
+                if let Some(script) = marks.script {
+                    let t = match script {
+                        Script::Sub => "sub",
+                        Script::Sup => "sup",
+                    };
+                    push("subsup", Some(("type", t)));
+                }
+                if let Some(color) = &marks.color {
+                    push("textColor", Some(("color", color)));
+                }
+            }
+        }
+        out.push(']');
     }
 }
 
@@ -1536,6 +1861,51 @@ fn write_mention<'a>(m: &'a Mention, losses: &mut Losses) -> N<'a> {
                 "the user has no Jira Cloud account id (map it first): written as text",
             );
             N::text(format!("@{name}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::normalize::tests::Gen;
+
+    proptest! {
+        #[test]
+        fn json_strings_are_escaped_as_serde_json_escapes_them(s in "(?s).{0,40}") {
+            let mut out = String::new();
+            push_json_str(&mut out, &s);
+            prop_assert_eq!(out, serde_json::to_string(&s).unwrap());
+        }
+
+        /// The hand-written JSON is the `Serialize` impls' byte for byte.
+        #[test]
+        fn the_json_writer_agrees_with_serialize(seed in any::<u64>()) {
+            let doc = Document::new(Gen(seed | 1).blocks(0));
+            let mut losses = Losses::default();
+            let root = write_root(&doc, &mut losses);
+            let mut out = String::new();
+            root.write_json(&mut out);
+            prop_assert_eq!(out, serde_json::to_string(&root).unwrap());
+        }
+    }
+
+    #[test]
+    fn every_control_character_is_escaped_as_serde_json_does() {
+        let all: String = (0u8..0x80)
+            .map(char::from)
+            .chain(['é', '\u{2028}', '😀'])
+            .collect();
+        for s in [
+            all.as_str(),
+            "\"a\\b\"",
+            "plain text that is long enough for words",
+        ] {
+            let mut out = String::new();
+            push_json_str(&mut out, s);
+            assert_eq!(out, serde_json::to_string(s).unwrap());
         }
     }
 }

@@ -782,7 +782,7 @@ fn merge_texts_in_place(nodes: &mut Vec<Inline>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use proptest::prelude::*;
 
     use super::*;
@@ -792,7 +792,7 @@ mod tests {
 
     /// A small deterministic generator of documents near the normal form (pieces that the
     /// normaliser changes, and pieces it keeps).
-    struct Gen(u64);
+    pub(crate) struct Gen(pub(crate) u64);
 
     impl Gen {
         fn next(&mut self) -> u64 {
@@ -917,7 +917,7 @@ mod tests {
         fn inlines(&mut self) -> Vec<Inline> {
             (0..self.below(5)).map(|_| self.inline()).collect()
         }
-        fn blocks(&mut self, depth: usize) -> Vec<Block> {
+        pub(crate) fn blocks(&mut self, depth: usize) -> Vec<Block> {
             (0..self.below(4)).map(|_| self.block(depth)).collect()
         }
         fn block(&mut self, depth: usize) -> Block {
