@@ -678,23 +678,9 @@ fn allows(ctx: Ctx, kind: Kind) -> bool {
 
 pub(crate) fn write(doc: &Document, losses: &mut Losses) -> String {
     let root = write_root(doc, losses);
-    let mut out = String::with_capacity(json_size_hint(doc));
+    let mut out = String::with_capacity(crate::visit::written_size_hint(&doc.blocks, 48));
     root.write_json(&mut out);
     out
-}
-
-/// Room for the JSON of a document: its text and about as much again for the node structure
-/// around each run, so that a large document's output grows a few times at most.
-fn json_size_hint(doc: &Document) -> usize {
-    let mut size = 0;
-    crate::visit::each_inline(&doc.blocks, &mut |inline| {
-        size += 48
-            + match inline {
-                Inline::Text { text, .. } => text.len(),
-                _ => 32,
-            };
-    });
-    size + 64
 }
 
 pub(crate) fn write_value(doc: &Document, losses: &mut Losses) -> Value {
