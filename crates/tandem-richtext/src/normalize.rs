@@ -20,10 +20,12 @@ use crate::text::{is_ws, normalize_color};
 impl Document {
     /// Brings the document into normal form (see the module docs of `normalize.rs`).
     pub fn normalize(&mut self) {
-        if !self.normal {
+        // The read-only check first: a document read from this crate's own output (and many
+        // from elsewhere) is already normal, and rebuilding it costs several times more.
+        if !self.normal && !blocks_are_normal(&self.blocks) {
             self.blocks = normalize_blocks(mem::take(&mut self.blocks));
-            self.normal = true;
         }
+        self.normal = true;
     }
 
     /// The normal form of this document.
