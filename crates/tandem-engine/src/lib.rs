@@ -45,6 +45,7 @@
 pub mod codec;
 mod engine;
 pub mod hooks;
+pub mod media;
 pub mod report;
 pub mod settings;
 pub mod text;
