@@ -1584,8 +1584,11 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                     .and_then(|b| rich(b.get(other).as_ref()));
                 let now = rich(other_item.get(f.field(other)));
                 if let Some(c) = crate::media::guard(target, current, next, base, now) {
-                    kept.get_mut(target)
-                        .push(format!("{}: {}", w.name, crate::media::describe(&c)));
+                    kept.get_mut(target).push(format!(
+                        "{}: {}",
+                        w.name,
+                        crate::media::describe(&c)
+                    ));
                     let v = FieldValue::RichText(tandem_core::RichText::new(c.document));
                     w.new = Some(v.clone());
                     guarded.push((w.name.clone(), target, v));
