@@ -1677,6 +1677,10 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
 
     /// Executes one pair's plan. Azure DevOps gets one patch per pass (fields and state
     /// together); Jira an edit, then the transitions to the planned status.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one pair's plan, its guard notes and the pass's accumulators"
+    )]
     async fn execute(
         &self,
         link: &LinkRecord,
