@@ -23,6 +23,17 @@ fn demo_shows_a_healthy_and_a_broken_profile_and_exits_zero() {
         "{broken}"
     );
     assert!(broken.contains("Exit 2 (credentials)"), "{broken}");
+    let (_, sync) = stdout
+        .split_once("3. `tandem sync --once`")
+        .unwrap_or_else(|| panic!("no sync step in:\n{stdout}"));
+    assert!(sync.contains("jira:DEMO-1 <-> ado:"), "{sync}");
+    assert!(sync.contains(" 0 parked, 0 conflicts"), "{sync}");
+    assert!(
+        sync.contains(
+            "second pass: 0 created, 0 updated; 0 write calls to Jira, 0 to Azure DevOps"
+        ),
+        "{sync}"
+    );
     assert!(stdout.contains("tandem --help"), "{stdout}");
 }
 

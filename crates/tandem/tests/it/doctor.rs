@@ -105,6 +105,32 @@ fn the_written_config_refers_to_secret_files_it_never_inlines() {
 }
 
 #[test]
+fn the_written_demo_config_syncs_both_ways_and_then_has_nothing_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, config, _) = rehearse(dir.path(), "demo");
+    let sync = || {
+        let out = run(tandem(dir.path())
+            .args(["sync", "--once", "--json", "--config"])
+            .arg(&config)
+            .env("TANDEM_STATE_DIR", dir.path().join("state")));
+        assert_eq!(out.code, Some(0), "{}", out.all());
+        let json: Value = serde_json::from_str(out.stdout.trim())
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", out.all()));
+        json["reports"][0]["counts"].clone()
+    };
+    let first = sync();
+    // Both demo projects have items of their own: creates go both ways.
+    assert!(first["created"].as_u64().unwrap() > 10, "{first}");
+    assert_eq!((&first["parked"], &first["errors"]), (&0.into(), &0.into()));
+    let second = sync();
+    assert_eq!(
+        (&second["created"], &second["updated"]),
+        (&0.into(), &0.into()),
+        "{second}"
+    );
+}
+
+#[test]
 fn the_tls_scenario_is_fixed_by_trusting_the_ca_written_next_to_the_config() {
     let dir = tempfile::tempdir().unwrap();
     let (_sim, config, _) = rehearse(dir.path(), "tls-intercepted");
