@@ -175,6 +175,19 @@ mod tests {
         // A field cleared in Azure DevOps keeps the images too.
         let c = guard(Side::Jira, &current, None, Some(&ado_base), None).expect("carried");
         assert_eq!(c.document.media_keys(), current.media_keys());
+        // The other way: an image deleted in Jira leaves Azure DevOps with it (its
+        // placeholder) too, since Jira shows its own files.
+        let jira_now = doc(vec![para("two pictures"), Block::Media(jira_media("a"))]);
+        assert!(
+            guard(
+                Side::Ado,
+                &ado_base,
+                Some(&through_html(&jira_now)),
+                Some(&current),
+                Some(&jira_now)
+            )
+            .is_none()
+        );
     }
 
     #[test]
