@@ -119,17 +119,23 @@ pub fn parse(format: Format, input: &str) -> Document {
     doc
 }
 
-/// Writes `doc` in `format`. The document is normalised first, so any document renders the
-/// same as its normal form.
+/// Writes `doc` in `format`. Any document renders the same as its normal form: one that is not
+/// in normal form is normalised first (a copy; a parsed document already is and is written as
+/// it stands).
 pub fn render(doc: &Document, format: Format) -> Rendered {
-    let mut doc = doc.clone();
-    doc.normalize();
+    let normal;
+    let doc = if normalize::blocks_are_normal(&doc.blocks) {
+        doc
+    } else {
+        normal = doc.clone().normalized();
+        &normal
+    };
     let mut losses = loss::Losses::default();
     let text = match format {
-        Format::Adf => adf::write(&doc, &mut losses),
-        Format::Wiki => wiki::write(&doc, &mut losses),
-        Format::Html => html::write(&doc, &mut losses),
-        Format::Markdown => markdown::write(&doc, &mut losses),
+        Format::Adf => adf::write(doc, &mut losses),
+        Format::Wiki => wiki::write(doc, &mut losses),
+        Format::Html => html::write(doc, &mut losses),
+        Format::Markdown => markdown::write(doc, &mut losses),
     };
     Rendered {
         text,
@@ -144,10 +150,15 @@ pub fn convert(from: Format, to: Format, input: &str) -> Rendered {
 
 /// Writes `doc` as an ADF JSON value, for connectors that embed it in a request body.
 pub fn render_adf_value(doc: &Document) -> (serde_json::Value, Vec<Loss>) {
-    let mut doc = doc.clone();
-    doc.normalize();
+    let normal;
+    let doc = if normalize::blocks_are_normal(&doc.blocks) {
+        doc
+    } else {
+        normal = doc.clone().normalized();
+        &normal
+    };
     let mut losses = loss::Losses::default();
-    let value = adf::write_value(&doc, &mut losses);
+    let value = adf::write_value(doc, &mut losses);
     (value, losses.into_vec())
 }
 

@@ -1,10 +1,9 @@
 //! HTML reader: real-world HTML as Azure DevOps stores it (nested `div`s, `span`s with
-//! inline styles, `<br>`, `&nbsp;`), parsed with html5ever (via `scraper`) and walked.
+//! inline styles, `<br>`, `&nbsp;`), parsed with html5ever (see `dom.rs`) and walked.
 //! Mentions follow research sync-semantics.md §7: `<a href="#"
 //! data-vss-mention="version:2.0,{identity id}">@Name</a>`.
 
-use ego_tree::NodeRef;
-use scraper::{Html, Node};
+use super::dom::{Data as Node, Dom, NodeRef};
 
 use crate::model::{
     Block, Cell, Document, Inline, List, ListItem, ListKind, Marks, Media, MediaRef, Mention,
@@ -16,9 +15,11 @@ use crate::model::{
 const MAX_DEPTH: usize = 200;
 
 pub(crate) fn read(input: &str) -> Document {
-    let html = Html::parse_fragment(input);
+    let html = Dom::parse_fragment(input);
     let mut b = Builder::default();
-    walk_children(*html.root_element(), &Marks::default(), &mut b, 0);
+    if let Some(root) = html.root_element() {
+        walk_children(root, &Marks::default(), &mut b, 0);
+    }
     Document::new(b.finish())
 }
 
@@ -53,28 +54,28 @@ impl Builder {
     }
 }
 
-fn element_name(node: NodeRef<'_, Node>) -> Option<&str> {
+fn element_name(node: NodeRef<'_>) -> Option<&str> {
     match node.value() {
         Node::Element(e) => Some(e.name()),
         _ => None,
     }
 }
 
-fn attr<'a>(node: NodeRef<'a, Node>, name: &str) -> Option<&'a str> {
+fn attr<'a>(node: NodeRef<'a>, name: &str) -> Option<&'a str> {
     match node.value() {
         Node::Element(e) => e.attr(name),
         _ => None,
     }
 }
 
-fn walk_children(node: NodeRef<'_, Node>, marks: &Marks, b: &mut Builder, depth: usize) {
+fn walk_children(node: NodeRef<'_>, marks: &Marks, b: &mut Builder, depth: usize) {
     for child in node.children() {
         walk(child, marks, b, depth + 1);
     }
 }
 
 /// Everything in a subtree as text (code blocks, over-deep trees).
-fn text_content(node: NodeRef<'_, Node>, out: &mut String) {
+fn text_content(node: NodeRef<'_>, out: &mut String) {
     for d in node.descendants() {
         match d.value() {
             Node::Text(t) => out.push_str(t),
@@ -91,7 +92,7 @@ fn text_content(node: NodeRef<'_, Node>, out: &mut String) {
     }
 }
 
-fn walk(node: NodeRef<'_, Node>, marks: &Marks, b: &mut Builder, depth: usize) {
+fn walk(node: NodeRef<'_>, marks: &Marks, b: &mut Builder, depth: usize) {
     if depth > MAX_DEPTH {
         let mut text = String::new();
         text_content(node, &mut text);
@@ -270,7 +271,7 @@ fn walk(node: NodeRef<'_, Node>, marks: &Marks, b: &mut Builder, depth: usize) {
 }
 
 /// The marks an inline element (or its `style`) adds.
-fn inline_marks(node: NodeRef<'_, Node>, name: &str, marks: &Marks) -> Marks {
+fn inline_marks(node: NodeRef<'_>, name: &str, marks: &Marks) -> Marks {
     let mut m = marks.clone();
     match name {
         "strong" | "b" => m.strong = true,
@@ -330,7 +331,7 @@ fn apply_style(style: &str, m: &mut Marks) {
     }
 }
 
-fn image(node: NodeRef<'_, Node>) -> Option<Media> {
+fn image(node: NodeRef<'_>) -> Option<Media> {
     let alt = attr(node, "alt").map(str::to_string);
     let dim = |name: &str| {
         attr(node, name).and_then(|v| v.trim().trim_end_matches("px").parse::<u32>().ok())
@@ -363,7 +364,7 @@ fn image(node: NodeRef<'_, Node>) -> Option<Media> {
     })
 }
 
-fn code_language(pre: NodeRef<'_, Node>) -> Option<String> {
+fn code_language(pre: NodeRef<'_>) -> Option<String> {
     let from_class = |class: &str| {
         class.split_whitespace().find_map(|c| {
             c.strip_prefix("language-")
@@ -383,7 +384,7 @@ fn code_language(pre: NodeRef<'_, Node>) -> Option<String> {
         .and_then(from_class)
 }
 
-fn read_list(node: NodeRef<'_, Node>, ordered: bool, marks: &Marks, depth: usize) -> List {
+fn read_list(node: NodeRef<'_>, ordered: bool, marks: &Marks, depth: usize) -> List {
     let mut items: Vec<ListItem> = Vec::new();
     for child in node.children() {
         match element_name(child) {
@@ -446,13 +447,13 @@ fn read_list(node: NodeRef<'_, Node>, ordered: bool, marks: &Marks, depth: usize
     List { kind, items }
 }
 
-fn read_table(node: NodeRef<'_, Node>, marks: &Marks, depth: usize) -> Table {
+fn read_table(node: NodeRef<'_>, marks: &Marks, depth: usize) -> Table {
     let mut rows = Vec::new();
     collect_rows(node, marks, depth, &mut rows);
     Table { rows }
 }
 
-fn collect_rows(node: NodeRef<'_, Node>, marks: &Marks, depth: usize, rows: &mut Vec<Row>) {
+fn collect_rows(node: NodeRef<'_>, marks: &Marks, depth: usize, rows: &mut Vec<Row>) {
     for child in node.children() {
         match element_name(child) {
             Some("tr") => {
