@@ -111,21 +111,24 @@ fn now() -> EpochMs {
 }
 
 fn stamp_of(side: Side, r: &RemoteItem) -> ItemStamp {
-    ItemStamp {
-        updated: EpochMs(r.changed_at.as_millisecond()),
-        revision: match side {
-            Side::Jira => None,
-            Side::Ado => r.revision.0.parse().ok(),
-        },
-    }
+    stamp(side, r.changed_at, &r.revision)
 }
 
 fn written_stamp(side: Side, w: &Written) -> ItemStamp {
+    stamp(side, w.changed_at, &w.revision)
+}
+
+/// Jira has no revision number, only `updated`; Azure DevOps has both.
+fn stamp(
+    side: Side,
+    changed_at: jiff::Timestamp,
+    revision: &tandem_connector::Revision,
+) -> ItemStamp {
     ItemStamp {
-        updated: EpochMs(w.changed_at.as_millisecond()),
+        updated: EpochMs(changed_at.as_millisecond()),
         revision: match side {
             Side::Jira => None,
-            Side::Ado => w.revision.0.parse().ok(),
+            Side::Ado => revision.0.parse().ok(),
         },
     }
 }
