@@ -111,21 +111,24 @@ fn now() -> EpochMs {
 }
 
 fn stamp_of(side: Side, r: &RemoteItem) -> ItemStamp {
-    ItemStamp {
-        updated: EpochMs(r.changed_at.as_millisecond()),
-        revision: match side {
-            Side::Jira => None,
-            Side::Ado => r.revision.0.parse().ok(),
-        },
-    }
+    stamp(side, r.changed_at, &r.revision)
 }
 
 fn written_stamp(side: Side, w: &Written) -> ItemStamp {
+    stamp(side, w.changed_at, &w.revision)
+}
+
+/// Jira has no revision number, only `updated`; Azure DevOps has both.
+fn stamp(
+    side: Side,
+    changed_at: jiff::Timestamp,
+    revision: &tandem_connector::Revision,
+) -> ItemStamp {
     ItemStamp {
-        updated: EpochMs(w.changed_at.as_millisecond()),
+        updated: EpochMs(changed_at.as_millisecond()),
         revision: match side {
             Side::Jira => None,
-            Side::Ado => w.revision.0.parse().ok(),
+            Side::Ado => revision.0.parse().ok(),
         },
     }
 }
@@ -1368,8 +1371,15 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                 comments: None,
                 relations: None,
             };
-            let ops = plan(&self.plan_settings(directory), &[Entry::Linked(pair)]);
+            let entries = [Entry::Linked(pair)];
+            let mut ops = plan(&self.plan_settings(directory), &entries);
+            // Issue 10: no rich-text write drops an image the other side did not delete.
+            let kept = match &entries {
+                [Entry::Linked(pair)] => self.guard_media(&mut ops, pair),
+                _ => Sided::default(),
+            };
             let subject = link_ref.to_string();
+            let kept_note = media_note(&kept);
             if cx.dry() {
                 let outcome = if ops.iter().any(|o| !matches!(o, Op::RecordBaselines { .. })) {
                     ItemOutcome::Planned
@@ -1381,7 +1391,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                         subject,
                         outcome,
                         ops,
-                        message: None,
+                        message: kept_note,
                     },
                     None,
                 ));
@@ -1390,6 +1400,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                 .execute(
                     &link,
                     &ops,
+                    &kept,
                     Sided::new(&jira, &ado),
                     &mut written,
                     &mut written_fields,
@@ -1439,7 +1450,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                             .filter(|o| matches!(o, Op::ParkConflict(_)))
                             .cloned()
                             .collect(),
-                        message: None,
+                        message: kept_note,
                     };
                     let pending = Pending {
                         current: Sided::new(stamp_of(Side::Jira, &jira), stamp_of(Side::Ado, &ado)),
@@ -1528,6 +1539,80 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
         }
     }
 
+    /// The media guard (issue 10, [`crate::media`]): every planned rich-text write to an
+    /// item is checked against the value it replaces, and images the new value lacks are put
+    /// back unless the other side really deleted them. The recorded baseline of the written
+    /// side becomes the guarded value. Returns, per side written, a note per field guarded.
+    fn guard_media(&self, ops: &mut [Op], pair: &LinkedPair) -> Sided<Vec<String>> {
+        let mut kept: Sided<Vec<String>> = Sided::default();
+        if !self.settings.options.media_guard {
+            return kept;
+        }
+        fn rich(v: Option<&FieldValue>) -> Option<&tandem_richtext::Document> {
+            match v {
+                Some(FieldValue::RichText(r)) => Some(r.document()),
+                _ => None,
+            }
+        }
+        let mut guarded: Vec<(String, Side, FieldValue)> = Vec::new();
+        for op in ops.iter_mut() {
+            let Op::Update(u) = op else { continue };
+            let target = u.target.side;
+            let other = target.other();
+            let (item, other_item) = match target {
+                Side::Jira => (&pair.jira, &pair.ado),
+                Side::Ado => (&pair.ado, &pair.jira),
+            };
+            for w in &mut u.writes {
+                let Some(f) = self
+                    .settings
+                    .mapping
+                    .fields
+                    .iter()
+                    .find(|f| f.name() == w.name)
+                else {
+                    continue;
+                };
+                let Some(current) = rich(item.get(f.field(target))) else {
+                    continue;
+                };
+                let next = match &w.new {
+                    Some(FieldValue::RichText(r)) => Some(r.document()),
+                    None => None,
+                    Some(_) => continue,
+                };
+                let base = pair
+                    .baselines
+                    .get(f.name())
+                    .and_then(|b| rich(b.get(other).as_ref()));
+                let now = rich(other_item.get(f.field(other)));
+                if let Some(c) = crate::media::guard(target, current, next, base, now) {
+                    kept.get_mut(target).push(format!(
+                        "{}: {}",
+                        w.name,
+                        crate::media::describe(&c)
+                    ));
+                    let v = FieldValue::RichText(tandem_core::RichText::new(c.document));
+                    w.new = Some(v.clone());
+                    guarded.push((w.name.clone(), target, v));
+                }
+            }
+        }
+        for op in ops.iter_mut() {
+            if let Op::RecordBaselines { baselines, .. } = op {
+                for (name, side, v) in &guarded {
+                    if let Some(b) = baselines.get_mut(name) {
+                        match side {
+                            Side::Jira => b.jira = Some(v.clone()),
+                            Side::Ado => b.ado = Some(v.clone()),
+                        }
+                    }
+                }
+            }
+        }
+        kept
+    }
+
     fn state_field(&self) -> Option<&tandem_core::FieldMap> {
         self.settings.mapping.fields.iter().find(|f| f.is_state())
     }
@@ -1595,10 +1680,15 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
 
     /// Executes one pair's plan. Azure DevOps gets one patch per pass (fields and state
     /// together); Jira an edit, then the transitions to the planned status.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one pair's plan, its guard notes and the pass's accumulators"
+    )]
     async fn execute(
         &self,
         link: &LinkRecord,
         ops: &[Op],
+        kept: &Sided<Vec<String>>,
         items: Sided<&RemoteItem>,
         written: &mut Sided<Option<Written>>,
         written_fields: &mut Sided<Vec<String>>,
@@ -1717,7 +1807,10 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                         .collect(),
                     api_call: Some(api_call(dialect, Call::Update, &remote.id)),
                     outcome: Outcome::Ok,
-                    message: Some(with_losses(describe(&writes), &losses)),
+                    message: Some(with_kept(
+                        with_losses(describe(&writes), &losses),
+                        kept.get(side),
+                    )),
                 });
                 written_fields
                     .get_mut(side)
@@ -2033,6 +2126,28 @@ fn with_losses(message: String, losses: &[String]) -> String {
     } else {
         format!("{message}; not carried exactly: {}", losses.join("; "))
     }
+}
+
+/// An audit message with the images the media guard kept on the side written (issue 10).
+fn with_kept(message: String, kept: &[String]) -> String {
+    if kept.is_empty() {
+        message
+    } else {
+        format!(
+            "{message}; images kept that the other side's value lacks but did not delete: {}",
+            kept.join("; ")
+        )
+    }
+}
+
+/// The item report's note of what the media guard kept, per side.
+fn media_note(kept: &Sided<Vec<String>>) -> Option<String> {
+    let parts: Vec<String> = Side::BOTH
+        .into_iter()
+        .filter(|s| !kept.get(*s).is_empty())
+        .map(|s| format!("images kept on {s}: {}", kept.get(s).join("; ")))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 fn show(v: Option<&FieldValue>) -> String {

@@ -34,6 +34,13 @@
 //!    `Retry-After`, then left for the next pass (holding the cursor).
 //! 7. **Dry run is the same code**: [`Mode::DryRun`] plans exactly as a pass does and
 //!    reports every operation, per item and field.
+//! 8. **No silent data loss** (issue 10): every planned rich-text write to a linked item goes
+//!    through the media guard ([`media`]) before it is run or shown: images of the value it
+//!    replaces that the new value lacks are put back unless the other side really deleted
+//!    them (it can show them, its baseline had them, it lacks them now). Jira Cloud would
+//!    otherwise delete those attachments for good. The item's audit entry and report name
+//!    what was kept; the written side's baseline is the guarded value.
+//!    `EngineOptions::media_guard` turns it off for tests only.
 //!
 //! Bad data (a state or person without a counterpart, a value the other side refuses) parks
 //! the item with an audit entry and a stored reason; the pass goes on, and every later pass
@@ -45,6 +52,7 @@
 pub mod codec;
 mod engine;
 pub mod hooks;
+pub mod media;
 pub mod report;
 pub mod settings;
 pub mod text;

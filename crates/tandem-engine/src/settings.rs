@@ -41,6 +41,10 @@ pub struct EngineOptions {
     pub max_wait: Duration,
     /// Most transitions tried to reach a Jira status that has no direct transition.
     pub max_transition_hops: usize,
+    /// The media guard ([`crate::media`], issue 10): rich-text writes keep the images the
+    /// other side did not really delete. Always on in use; tests turn it off only to prove
+    /// that their assertions can fail without it.
+    pub media_guard: bool,
 }
 
 impl Default for EngineOptions {
@@ -52,6 +56,7 @@ impl Default for EngineOptions {
             item_retries: 2,
             max_wait: Duration::from_secs(60),
             max_transition_hops: 8,
+            media_guard: true,
         }
     }
 }

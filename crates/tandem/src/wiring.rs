@@ -107,6 +107,9 @@ pub(crate) struct TestSwitches {
     pub(crate) fault: Option<(FaultPoint, u32)>,
     /// `TANDEM_TEST_INTENT_GRACE_SECS`: the intent grace period.
     pub(crate) intent_grace: Option<Duration>,
+    /// `TANDEM_TEST_MEDIA_GUARD=off`: writes drop images as an unguarded sync would, so a
+    /// test can show that its media assertions fail without the guard (issue 10).
+    pub(crate) media_guard_off: bool,
 }
 
 impl TestSwitches {
@@ -136,6 +139,13 @@ impl TestSwitches {
             t.intent_grace = Some(Duration::from_secs(v.parse().with_context(|| {
                 format!("TANDEM_TEST_INTENT_GRACE_SECS: {v:?} is not a number of seconds")
             })?));
+        }
+        if let Some(v) = env.get("TANDEM_TEST_MEDIA_GUARD").and_then(|v| v.to_str()) {
+            t.media_guard_off = match v {
+                "off" => true,
+                "on" => false,
+                other => anyhow::bail!("TANDEM_TEST_MEDIA_GUARD: {other:?} is not on or off"),
+            };
         }
         Ok(t)
     }
@@ -174,6 +184,10 @@ pub(crate) async fn engine(
     let switches = TestSwitches::from_env(env)?;
     if let Some(g) = switches.intent_grace {
         settings.options.intent_grace = g;
+    }
+    if switches.media_guard_off {
+        tracing::warn!("TANDEM_TEST_MEDIA_GUARD=off: the media guard is off (tests only)");
+        settings.options.media_guard = false;
     }
     if let Some((point, nth)) = switches.fault {
         hooks.faults = Arc::new(CrashAt(tandem_engine::FailAt::new(point, nth)));

@@ -6,23 +6,13 @@ use std::process::ExitCode;
 use tandem_config::Env;
 use tandem_store::Store;
 
-use super::config::{ConfigFileArgs, load};
+use super::config::load;
 use super::status::{runtime, when};
 use super::sync::profiles;
 use crate::wiring;
 
-/// Arguments of `tandem links`.
-#[derive(Debug, clap::Args)]
-pub(crate) struct LinksArgs {
-    #[command(flatten)]
-    file: ConfigFileArgs,
-    /// Only this profile.
-    #[arg(long, value_name = "NAME")]
-    profile: Option<String>,
-    /// JSON on stdout.
-    #[arg(long)]
-    json: bool,
-}
+/// Arguments of `tandem links`: those of `tandem status`.
+pub(crate) use super::status::StatusArgs as LinksArgs;
 
 pub(crate) fn run(args: &LinksArgs) -> anyhow::Result<ExitCode> {
     let env = Env::from_process();

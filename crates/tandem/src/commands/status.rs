@@ -12,17 +12,17 @@ use super::config::{ConfigFileArgs, load};
 use super::sync::profiles;
 use crate::wiring;
 
-/// Arguments of `tandem status`.
+/// Arguments of `tandem status` (and `tandem links`): the config, one profile or all, JSON.
 #[derive(Debug, clap::Args)]
 pub(crate) struct StatusArgs {
     #[command(flatten)]
-    file: ConfigFileArgs,
+    pub(crate) file: ConfigFileArgs,
     /// Only this profile.
     #[arg(long, value_name = "NAME")]
-    profile: Option<String>,
+    pub(crate) profile: Option<String>,
     /// JSON on stdout.
     #[arg(long)]
-    json: bool,
+    pub(crate) json: bool,
 }
 
 /// A runtime for the commands that only read the state.

@@ -10,6 +10,7 @@ mod convert;
 mod doctor;
 mod init_live;
 mod live;
+mod media;
 mod sandbox;
 mod sim;
 mod sim_ado;

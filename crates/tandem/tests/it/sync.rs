@@ -460,9 +460,13 @@ fn run_syncs_at_an_interval_and_stops_cleanly_on_sigterm() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("stopped"));
+    // With a 1 s interval the signal may land during a pass: that pass finishes its items
+    // in flight and is recorded as interrupted; either way nothing failed.
     let status = run(&mut w.tandem(&["status"]));
     assert!(
-        status.stdout.contains("last pass:  completed"),
+        (status.stdout.contains("last pass:  completed")
+            || status.stdout.contains("last pass:  interrupted"))
+            && status.stdout.contains(" 0 failed"),
         "{}",
         status.all()
     );

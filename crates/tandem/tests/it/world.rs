@@ -208,7 +208,85 @@ impl World {
         v["key"].as_str().unwrap().to_owned()
     }
 
+    /// Uploads a file to a Jira issue as Alice; returns the attachment id and its Media
+    /// Services id (read from the 303 of `attachment/content`, the bridge research
+    /// sync-semantics.md §2 describes: the attachment API never returns the media id).
+    pub(crate) fn jira_attach(&self, key: &str, name: &str, content: &[u8]) -> (String, String) {
+        let boundary = "tandem-test-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: image/png\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let auth = self.jira_auth();
+        let ct = format!("multipart/form-data; boundary={boundary}");
+        let (s, _, v) = request(
+            self.jira.url(),
+            "POST",
+            &format!("/rest/api/3/issue/{key}/attachments"),
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", &ct),
+                ("X-Atlassian-Token", "no-check"),
+            ],
+            &body,
+        );
+        assert_eq!(s, 200, "{v}");
+        let id = v[0]["id"].as_str().unwrap().to_owned();
+        let (s, head, _) = request(
+            self.jira.url(),
+            "GET",
+            &format!("/rest/api/3/attachment/content/{id}"),
+            &[("Authorization", &auth)],
+            b"",
+        );
+        assert_eq!(s, 303, "{head}");
+        let location = head
+            .lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.eq_ignore_ascii_case("location")
+                    .then(|| v.trim().to_owned())
+            })
+            .unwrap();
+        let media = location
+            .split("/file/")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .unwrap()
+            .to_owned();
+        (id, media)
+    }
+
     // --- Azure DevOps, as Alice -----------------------------------------------------------
+
+    /// Uploads a file to Azure DevOps as Alice and attaches it to work item `id`; returns
+    /// the attachment URL (what an `<img src>` in a description points at).
+    pub(crate) fn ado_attach(&self, id: &str, name: &str, content: &[u8]) -> String {
+        let auth = self.ado_auth();
+        let (s, _, v) = request(
+            &self.ado.url(),
+            "POST",
+            &format!(
+                "/Demo/_apis/wit/attachments?fileName={name}&uploadType=Simple&api-version=7.1"
+            ),
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/octet-stream"),
+            ],
+            content,
+        );
+        assert_eq!(s, 201, "{v}");
+        let url = v["url"].as_str().unwrap().to_owned();
+        let (s, v) = self.ado_call(
+            "PATCH",
+            &format!("/Demo/_apis/wit/workitems/{id}?api-version=7.1"),
+            Some(json!([{"op": "add", "path": "/relations/-", "value": {"rel": "AttachedFile", "url": url, "attributes": {"comment": ""}}}])),
+        );
+        assert_eq!(s, 200, "{v}");
+        url
+    }
 
     fn ado_auth(&self) -> String {
         basic("", "demo-ado-pat-alice")
@@ -362,6 +440,26 @@ fn call(
     body: Option<Value>,
     content_type: &str,
 ) -> (u16, Value) {
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let (status, _, value) = request(
+        base,
+        method,
+        path,
+        &[("Authorization", auth), ("Content-Type", content_type)],
+        body.as_bytes(),
+    );
+    (status, value)
+}
+
+/// A request with any headers and body; returns the status, the response head (status line
+/// and headers) and the body (JSON when it parses).
+fn request(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, Value) {
     let rest = base.strip_prefix("http://").unwrap();
     let (host, prefix) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
     let full = if prefix.is_empty() {
@@ -369,13 +467,19 @@ fn call(
     } else {
         format!("/{prefix}{path}")
     };
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
     let mut stream = TcpStream::connect(host).unwrap();
-    let req = format!(
-        "{method} {full} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {auth}\r\nAccept: application/json\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+    let mut req =
+        format!("{method} {full} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
-    );
-    stream.write_all(req.as_bytes()).unwrap();
+    ));
+    let mut bytes = req.into_bytes();
+    bytes.extend_from_slice(body);
+    stream.write_all(&bytes).unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
     let text = String::from_utf8_lossy(&raw);
@@ -394,7 +498,7 @@ fn call(
         body.to_owned()
     };
     let value = serde_json::from_str(&body).unwrap_or(Value::String(body));
-    (status, value)
+    (status, head.to_owned(), value)
 }
 
 fn dechunk(mut s: &str) -> String {
