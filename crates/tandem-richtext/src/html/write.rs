@@ -49,7 +49,7 @@ pub const ALLOWED_TAGS: &[&str] = &[
 ];
 
 pub(crate) fn write(doc: &Document, losses: &mut Losses) -> String {
-    let mut out = String::with_capacity(crate::visit::written_size_hint(&doc.blocks, 16));
+    let mut out = String::new();
     let mut w = Writer { losses };
     w.blocks(&doc.blocks, &mut out);
     out
