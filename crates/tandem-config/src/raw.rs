@@ -84,6 +84,7 @@ pub(crate) struct RawField {
     pub(crate) jira: Option<S<String>>,
     pub(crate) ado: Option<S<String>>,
     pub(crate) direction: Option<S<String>>,
+    pub(crate) conflict: Option<S<String>>,
     pub(crate) convert: Option<S<String>>,
     pub(crate) jira_per_ado: Option<S<f64>>,
 }

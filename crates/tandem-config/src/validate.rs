@@ -1660,6 +1660,27 @@ impl Ctx<'_> {
                     }
                 }
             };
+            // A field's own conflict policy overrides the profile's (e.g. "jira-wins" for
+            // the title while everything else waits for a person).
+            let conflict = f.conflict.as_ref().and_then(|value| {
+                let policy = self.keyword(
+                    value,
+                    &format!("{key}.conflict"),
+                    ConflictPolicy::parse,
+                    ConflictPolicy::KEYWORDS,
+                );
+                if let Some(d) = direction
+                    && d != Direction::Both
+                {
+                    self.warn(
+                        value.span(),
+                        format!("{key}.conflict"),
+                        format!("a conflict policy has no effect when the field flows \"{d}\": only one side is ever written"),
+                        "remove `conflict` here, or let the field flow both ways",
+                    );
+                }
+                policy
+            });
             let name = f.name.as_ref().and_then(|value| {
                 self.text(
                     value,
@@ -1807,7 +1828,7 @@ impl Ctx<'_> {
                 jira,
                 ado,
                 direction,
-                conflict: None,
+                conflict,
                 convert,
             });
         }

@@ -31,6 +31,8 @@ fn the_example_config_is_valid_without_warnings() {
     );
     let field = |name: &str| mapping.fields.iter().find(|f| f.name() == name).unwrap();
     assert_eq!(field("summary").convert, Converter::Text);
+    assert_eq!(field("summary").conflict, Some(ConflictPolicy::JiraWins));
+    assert_eq!(field("description").conflict, None);
     assert_eq!(field("description").convert, Converter::RichText);
     assert_eq!(field("story-points").direction, Direction::JiraToAdo);
     assert_eq!(
