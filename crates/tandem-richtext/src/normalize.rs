@@ -784,7 +784,7 @@ fn merge_texts_in_place(nodes: &mut Vec<Inline>) {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use proptest::prelude::*;
 
     use super::*;
@@ -794,7 +794,7 @@ pub(crate) mod tests {
 
     /// A small deterministic generator of documents near the normal form (pieces that the
     /// normaliser changes, and pieces it keeps).
-    pub(crate) struct Gen(pub(crate) u64);
+    struct Gen(u64);
 
     impl Gen {
         fn next(&mut self) -> u64 {
@@ -919,7 +919,7 @@ pub(crate) mod tests {
         fn inlines(&mut self) -> Vec<Inline> {
             (0..self.below(5)).map(|_| self.inline()).collect()
         }
-        pub(crate) fn blocks(&mut self, depth: usize) -> Vec<Block> {
+        fn blocks(&mut self, depth: usize) -> Vec<Block> {
             (0..self.below(4)).map(|_| self.block(depth)).collect()
         }
         fn block(&mut self, depth: usize) -> Block {

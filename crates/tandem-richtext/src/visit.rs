@@ -121,18 +121,3 @@ pub(crate) fn blocks_plain_text(blocks: &[Block]) -> String {
     });
     lines.join("\n")
 }
-
-/// About how long a document's text is once written: each run's text plus `per_inline` bytes of
-/// markup around it. Writers size their output with it, so that a large document's output
-/// grows a few times at most instead of doubling from empty.
-pub(crate) fn written_size_hint(blocks: &[Block], per_inline: usize) -> usize {
-    let mut size = 64;
-    each_inline(blocks, &mut |inline| {
-        size += per_inline
-            + match inline {
-                Inline::Text { text, .. } => text.len(),
-                _ => 32,
-            };
-    });
-    size
-}
