@@ -41,7 +41,7 @@ impl RichText {
             .split("\n\n")
             .map(str::trim)
             .filter(|p| !p.is_empty())
-            .flat_map(|p| Document::plain(p).blocks)
+            .flat_map(|p| Document::plain(p).into_blocks())
             .collect();
         RichText::new(Document::new(blocks))
     }
@@ -76,7 +76,7 @@ impl RichText {
     /// Whether the document holds nothing.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.0.blocks.is_empty()
+        self.0.blocks().is_empty()
     }
 }
 

@@ -298,7 +298,7 @@ mod tests {
     }
 
     fn apply(d: &Document, ops: &[EditOp]) -> Document {
-        let mut blocks = d.blocks.clone();
+        let mut blocks = d.blocks().to_vec();
         for op in ops {
             let n = blocks.len().max(1);
             match op {
@@ -308,9 +308,9 @@ mod tests {
                 EditOp::Rewrite(i, t) if !blocks.is_empty() => blocks[i % n] = para(t),
                 EditOp::Insert(i, p) => {
                     let at = (i % n + 1).min(blocks.len());
-                    blocks.insert(at, build(std::slice::from_ref(p)).blocks.remove(0));
+                    blocks.insert(at, build(std::slice::from_ref(p)).into_blocks().remove(0));
                 }
-                EditOp::ReplaceAll(pieces) => blocks = build(pieces).blocks,
+                EditOp::ReplaceAll(pieces) => blocks = build(pieces).into_blocks(),
                 _ => {}
             }
         }
@@ -354,8 +354,8 @@ mod tests {
             }
             prop_assert!(have.is_superset(&ado_now.media_keys()));
             // The edit's blocks arrive, in order.
-            let mut rest = written.blocks.iter();
-            for b in &ado_now.blocks {
+            let mut rest = written.blocks().iter();
+            for b in ado_now.blocks() {
                 prop_assert!(rest.any(|w| w == b), "block {:?} of the edit missing", b);
             }
             // The written value needs nothing more put back: guarding it again is a no-op.

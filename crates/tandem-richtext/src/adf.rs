@@ -18,6 +18,8 @@ use crate::model::{
 };
 use crate::visit::blocks_plain_text;
 
+mod stream;
+
 // ---------------------------------------------------------------------------------------------
 // Reading
 /// An ADF node as read. Typed rather than `serde_json::Value` (a `BTreeMap` per node made
@@ -248,6 +250,12 @@ impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
 }
 
 pub(crate) fn read(input: &str) -> Document {
+    stream::read(input).unwrap_or_else(|| read_general(input))
+}
+
+/// Reads any input through a node tree (the fast path in [`stream`] takes the usual shape of
+/// ADF only).
+fn read_general(input: &str) -> Document {
     if let Ok(root) = serde_json::from_str::<RNode>(input) {
         return read_root(&root);
     }
@@ -311,7 +319,12 @@ fn mark_attr_str<'j>(mark: &'j J, name: &str) -> Option<&'j str> {
 }
 
 fn attr_u32(v: &RNode, name: &str) -> Option<u32> {
-    let a = attr(v, name)?;
+    attr_u32_in(v.attrs.as_ref(), name)
+}
+
+/// An attribute as a size or number, from a node's `attrs`.
+fn attr_u32_in(attrs: Option<&J>, name: &str) -> Option<u32> {
+    let a = attrs?.get(name)?;
     let n = a
         .as_u64()
         // Sizes arrive as floats from some editors; anything beyond u32 is nonsense anyway.

@@ -124,7 +124,7 @@ pub fn parse(format: Format, input: &str) -> Document {
 /// it stands).
 pub fn render(doc: &Document, format: Format) -> Rendered {
     let normal;
-    let doc = if normalize::blocks_are_normal(&doc.blocks) {
+    let doc = if doc.normal || normalize::blocks_are_normal(&doc.blocks) {
         doc
     } else {
         normal = doc.clone().normalized();
@@ -151,7 +151,7 @@ pub fn convert(from: Format, to: Format, input: &str) -> Rendered {
 /// Writes `doc` as an ADF JSON value, for connectors that embed it in a request body.
 pub fn render_adf_value(doc: &Document) -> (serde_json::Value, Vec<Loss>) {
     let normal;
-    let doc = if normalize::blocks_are_normal(&doc.blocks) {
+    let doc = if doc.normal || normalize::blocks_are_normal(&doc.blocks) {
         doc
     } else {
         normal = doc.clone().normalized();

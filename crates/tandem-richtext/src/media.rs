@@ -26,6 +26,7 @@ impl Document {
     /// Rewrites every media reference in place (the engine swaps one system's attachment for
     /// the other's).
     pub fn map_media(&mut self, mut f: impl FnMut(&mut Media)) {
+        self.normal = false;
         each_block_mut(&mut self.blocks, &mut |block| {
             if let Block::Media(m) = block {
                 f(m);
@@ -55,6 +56,7 @@ impl Document {
     /// turns it into plain text `@Display Name` (an unmapped user must not be notified as
     /// someone else).
     pub fn map_mentions(&mut self, mut f: impl FnMut(&Mention) -> Option<Mention>) {
+        self.normal = false;
         each_inline_list_mut(&mut self.blocks, &mut |inlines| {
             for inline in inlines.iter_mut() {
                 if let Inline::Mention(m) = inline {

@@ -10,9 +10,33 @@ use serde::{Deserialize, Serialize};
 use crate::Format;
 
 /// A rich-text value: a description or a comment body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Its blocks are read with [`Document::blocks`] and changed through [`Document::blocks_mut`],
+/// so that the document knows when it is still in normal form (as [`crate::parse`] returns it)
+/// and [`crate::render`] need not check it again.
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct Document {
-    pub blocks: Vec<Block>,
+    pub(crate) blocks: Vec<Block>,
+    /// Set by normalisation, cleared by any change to the blocks; not part of the value (equality
+    /// and serde ignore it). Code in this crate that changes `blocks` directly clears it.
+    #[serde(skip)]
+    pub(crate) normal: bool,
+}
+
+impl PartialEq for Document {
+    fn eq(&self, other: &Document) -> bool {
+        self.blocks == other.blocks
+    }
+}
+
+impl Eq for Document {}
+
+impl std::fmt::Debug for Document {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Document")
+            .field("blocks", &self.blocks)
+            .finish()
+    }
 }
 
 /// A block-level node.
@@ -314,7 +338,24 @@ pub struct Opaque {
 
 impl Document {
     pub fn new(blocks: Vec<Block>) -> Document {
-        Document { blocks }
+        Document {
+            blocks,
+            normal: false,
+        }
+    }
+
+    pub fn blocks(&self) -> &[Block] {
+        &self.blocks
+    }
+
+    /// The blocks, to change; the document no longer counts as normal until normalised again.
+    pub fn blocks_mut(&mut self) -> &mut Vec<Block> {
+        self.normal = false;
+        &mut self.blocks
+    }
+
+    pub fn into_blocks(self) -> Vec<Block> {
+        self.blocks
     }
 
     /// A document with one paragraph of plain text.

@@ -60,16 +60,23 @@ struct Writer<'l> {
 }
 
 pub(crate) fn escape(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    // Copies the runs between special characters whole (they are ASCII, so every cut falls on
+    // a character boundary); pushing character by character was most of writing.
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(entity);
+        start = i + 1;
     }
+    out.push_str(&text[start..]);
 }
 
 fn esc(text: &str) -> String {
@@ -408,6 +415,31 @@ impl Writer<'_> {
         escape(text, out);
         for end in close.iter().rev() {
             out.push_str(end);
+        }
+    }
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn escape_replaces_each_special_character_and_keeps_the_rest(s in "(?s)[a-z&<>\"' é😀\n]{0,30}") {
+            let mut expected = String::new();
+            for c in s.chars() {
+                match c {
+                    '&' => expected.push_str("&amp;"),
+                    '<' => expected.push_str("&lt;"),
+                    '>' => expected.push_str("&gt;"),
+                    '"' => expected.push_str("&quot;"),
+                    '\'' => expected.push_str("&#39;"),
+                    c => expected.push(c),
+                }
+            }
+            let mut out = String::new();
+            super::escape(&s, &mut out);
+            prop_assert_eq!(out, expected);
         }
     }
 }

@@ -82,7 +82,7 @@ fn carry_over_puts_dropped_images_back_next_to_their_neighbours() {
     assert!(carried.appended.is_empty());
     let kinds: Vec<&str> = carried
         .document
-        .blocks
+        .blocks()
         .iter()
         .map(|b| match b {
             Block::Media(_) => "media",
@@ -164,11 +164,11 @@ fn malformed_input_is_kept_as_text() {
         Document::plain("not json {")
     );
     let doc = parse(Format::Wiki, "{code}never closed\n*half bold\n[broken|");
-    assert!(matches!(doc.blocks[0], Block::CodeBlock { .. }));
+    assert!(matches!(doc.blocks()[0], Block::CodeBlock { .. }));
     let html = parse(Format::Html, "<div><b>unclosed <i>tags");
     assert_eq!(
-        html.blocks,
-        vec![Block::Paragraph {
+        html.blocks(),
+        [Block::Paragraph {
             content: vec![
                 Inline::marked(
                     "unclosed",
@@ -243,4 +243,34 @@ fn script_urls_never_leave_the_model() {
             assert!(!out.contains("javascript:"), "{format} -> {target}: {out}");
         }
     }
+}
+
+#[test]
+fn a_document_changed_after_parsing_is_normalised_again() {
+    let mut doc = parse(Format::Markdown, "a");
+    doc.blocks_mut().push(Block::Paragraph {
+        content: vec![Inline::text("  b  "), Inline::text(" c")],
+    });
+    assert!(!doc.is_normalized());
+    let expected = render(&parse(Format::Markdown, "a\n\nb c"), Format::Markdown);
+    assert_eq!(render(&doc, Format::Markdown), expected);
+    doc.normalize();
+    assert_eq!(doc, parse(Format::Markdown, "a\n\nb c"));
+
+    // A mapped reference that is not normal (spaces around a URL) is normalised too.
+    let mut doc = parse(Format::Markdown, "![x](https://a.example/x.png)");
+    doc.map_media(|m| {
+        m.source = MediaRef::Url {
+            url: " https://b.example/y.png ".to_string(),
+        }
+    });
+    assert!(!doc.is_normalized());
+    assert_eq!(
+        render(&doc, Format::Markdown).text,
+        render(
+            &parse(Format::Markdown, "![x](https://b.example/y.png)"),
+            Format::Markdown
+        )
+        .text
+    );
 }
