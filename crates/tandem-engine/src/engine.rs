@@ -325,6 +325,28 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
         }
     }
 
+    /// The vendor values of planned field writes, and what the target format could not carry.
+    fn encode<'w>(
+        &self,
+        dialect: Dialect,
+        writes: impl Iterator<Item = &'w tandem_core::FieldWrite>,
+    ) -> (FieldChanges, Vec<String>) {
+        let mut changes = FieldChanges::default();
+        let mut losses = Vec::new();
+        for w in writes {
+            if let Some(f) = self
+                .settings
+                .mapping
+                .fields
+                .iter()
+                .find(|f| f.name() == w.name)
+            {
+                losses.extend(codec::encode_into(dialect, f, w.new.as_ref(), &mut changes));
+            }
+        }
+        (changes, losses)
+    }
+
     fn decode(&self, side: Side, r: &RemoteItem) -> Item {
         codec::decode(*self.dialects.get(side), &self.settings.mapping, r)
     }
@@ -989,19 +1011,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
         {
             writes.push(s.clone());
         }
-        let mut fields = FieldChanges::default();
-        let mut losses = Vec::new();
-        for w in &writes {
-            if let Some(f) = self
-                .settings
-                .mapping
-                .fields
-                .iter()
-                .find(|f| f.name() == w.name)
-            {
-                losses.extend(codec::encode_into(dialect, f, w.new.as_ref(), &mut fields));
-            }
-        }
+        let (fields, losses) = self.encode(dialect, writes.iter());
         new.fields = fields
             .fields
             .into_iter()
@@ -1763,19 +1773,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                 writes.push(s);
             }
             if !writes.is_empty() {
-                let mut changes = FieldChanges::default();
-                let mut losses = Vec::new();
-                for w in &writes {
-                    if let Some(f) = self
-                        .settings
-                        .mapping
-                        .fields
-                        .iter()
-                        .find(|f| f.name() == w.name)
-                    {
-                        losses.extend(codec::encode_into(dialect, f, w.new.as_ref(), &mut changes));
-                    }
-                }
+                let (changes, losses) = self.encode(dialect, writes.iter().copied());
                 let guard = written
                     .get(side)
                     .as_ref()

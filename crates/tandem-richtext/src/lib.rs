@@ -123,13 +123,7 @@ pub fn parse(format: Format, input: &str) -> Document {
 /// in normal form is normalised first (a copy; a parsed document already is and is written as
 /// it stands).
 pub fn render(doc: &Document, format: Format) -> Rendered {
-    let normal;
-    let doc = if doc.normal || normalize::blocks_are_normal(&doc.blocks) {
-        doc
-    } else {
-        normal = doc.clone().normalized();
-        &normal
-    };
+    let doc = &*normal_form(doc);
     let mut losses = loss::Losses::default();
     let text = match format {
         Format::Adf => adf::write(doc, &mut losses),
@@ -143,6 +137,15 @@ pub fn render(doc: &Document, format: Format) -> Rendered {
     }
 }
 
+/// `doc` itself when it is in normal form, else a normalised copy.
+fn normal_form(doc: &Document) -> std::borrow::Cow<'_, Document> {
+    if doc.normal || normalize::blocks_are_normal(&doc.blocks) {
+        std::borrow::Cow::Borrowed(doc)
+    } else {
+        std::borrow::Cow::Owned(doc.clone().normalized())
+    }
+}
+
 /// Reads `input` in `from` and writes it in `to`.
 pub fn convert(from: Format, to: Format, input: &str) -> Rendered {
     render(&parse(from, input), to)
@@ -150,13 +153,7 @@ pub fn convert(from: Format, to: Format, input: &str) -> Rendered {
 
 /// Writes `doc` as an ADF JSON value, for connectors that embed it in a request body.
 pub fn render_adf_value(doc: &Document) -> (serde_json::Value, Vec<Loss>) {
-    let normal;
-    let doc = if doc.normal || normalize::blocks_are_normal(&doc.blocks) {
-        doc
-    } else {
-        normal = doc.clone().normalized();
-        &normal
-    };
+    let doc = &*normal_form(doc);
     let mut losses = loss::Losses::default();
     let value = adf::write_value(doc, &mut losses);
     (value, losses.into_vec())

@@ -33,6 +33,26 @@ fn other_shape<E: serde::de::Error>() -> E {
     E::custom("not in the shape the fast ADF reader takes")
 }
 
+/// The fields of a node read so far: each at most once, as the general path's derived
+/// deserialiser requires (a repeated key sends the document down that path).
+#[derive(Default)]
+struct Once(u8);
+
+impl Once {
+    const ATTRS: u8 = 1;
+    const CONTENT: u8 = 2;
+    const TEXT: u8 = 4;
+    const MARKS: u8 = 8;
+
+    fn mark<E: serde::de::Error>(&mut self, bit: u8) -> Result<(), E> {
+        if self.0 & bit != 0 {
+            return Err(other_shape());
+        }
+        self.0 |= bit;
+        Ok(())
+    }
+}
+
 /// Where a node's model lands: its parent's list of blocks, inlines, list items, table rows or
 /// cells.
 enum Sink<'o> {
@@ -215,35 +235,27 @@ impl<'de> Fields<'de> {
         want_marks: bool,
     ) -> Result<Fields<'de>, A::Error> {
         let mut fields = Fields::default();
-        // Each field at most once, as the general path's derived deserialiser requires.
-        let mut seen = 0u8;
-        let mut once = |bit: u8| {
-            if seen & bit != 0 {
-                return Err(other_shape());
-            }
-            seen |= bit;
-            Ok(())
-        };
+        let mut once = Once::default();
         while let Some(Key(key)) = map.next_key()? {
             match &*key {
                 "type" => return Err(other_shape()),
                 "attrs" => {
-                    once(1)?;
+                    once.mark(Once::ATTRS)?;
                     fields.attrs = map.next_value()?;
                 }
                 "content" => {
-                    once(2)?;
+                    once.mark(Once::CONTENT)?;
                     match content.as_mut() {
                         Some(sink) => map.next_value_seed(ContentSeed(sink.reborrow()))?,
                         None => drop(map.next_value::<Option<Vec<RNode>>>()?),
                     }
                 }
                 "text" => {
-                    once(4)?;
+                    once.mark(Once::TEXT)?;
                     fields.text = map.next_value::<Option<Key>>()?.map(|k| k.0);
                 }
                 "marks" => {
-                    once(8)?;
+                    once.mark(Once::MARKS)?;
                     if want_marks {
                         fields.marks = map.next_value_seed(MarksSeed)?;
                     } else {
@@ -273,31 +285,24 @@ fn rest<'de, A: MapAccess<'de>>(kind: Cow<'de, str>, map: &mut A) -> Result<RNod
         kind,
         ..RNode::default()
     };
-    let mut seen = 0u8;
-    let mut once = |bit: u8| {
-        if seen & bit != 0 {
-            return Err(other_shape());
-        }
-        seen |= bit;
-        Ok(())
-    };
+    let mut once = Once::default();
     while let Some(Key(key)) = map.next_key()? {
         match &*key {
             "type" => return Err(other_shape()),
             "attrs" => {
-                once(1)?;
+                once.mark(Once::ATTRS)?;
                 node.attrs = map.next_value()?;
             }
             "content" => {
-                once(2)?;
+                once.mark(Once::CONTENT)?;
                 node.content = map.next_value()?;
             }
             "text" => {
-                once(4)?;
+                once.mark(Once::TEXT)?;
                 node.text = map.next_value::<Option<Key>>()?.map(|k| k.0);
             }
             "marks" => {
-                once(8)?;
+                once.mark(Once::MARKS)?;
                 node.marks = map.next_value()?;
             }
             _ => {
