@@ -553,17 +553,21 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
             *batch.get_mut(side) = page;
             let seen = self.process_batch(cx, batch).await?;
             for s in &seen {
-                max_seen = max_seen.max(s.stamp);
+                // Only items unchanged since the feed was opened are in feed order. One
+                // edited while the feed is read comes back stamped later than `opened` (Azure
+                // DevOps lists ids first and reads them in batches after), and counting it
+                // would move the cursor past the pages not read yet.
+                if s.stamp < opened {
+                    max_seen = max_seen.max(s.stamp);
+                }
                 if s.outcome.holds_cursor() {
                     hold = Some(hold.map_or(s.stamp, |h| h.min(s.stamp)));
                 }
             }
             if !cx.dry() {
                 let target = match hold {
-                    Some(h) => h.minus_millis(1),
-                    // Never past the moment the feed was opened: an item changed while the
-                    // feed was read has a later stamp and must still be found next time.
-                    None => max_seen.min(opened),
+                    Some(h) => h.minus_millis(1).min(max_seen),
+                    None => max_seen,
                 };
                 if target > committed {
                     let c = Cursor {
@@ -720,6 +724,16 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                         let directory = &directory;
                         async move {
                             let id = r.id.0.clone();
+                            if self.hooks.stop.is_stopped() {
+                                // A stop finishes the item in flight, not a page of creates.
+                                let report = ItemReport {
+                                    subject: remote_ref(side, &r).to_string(),
+                                    outcome: ItemOutcome::Deferred,
+                                    ops: Vec::new(),
+                                    message: Some("stopped before this item".into()),
+                                };
+                                return (side, id, Ok(CreateResult::Done(report)));
+                            }
                             (side, id, self.create_subject(cx, directory, side, r).await)
                         }
                     })
@@ -960,8 +974,10 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
             .store
             .open_intent(self.profile(), &c.source, target, now())
             .await?;
-        if cx.open_intents.lock().contains(&intent.id) {
-            // Opened by an earlier pass that did not finish: did its create happen?
+        // An intent already open (left by an earlier pass, or by an ambiguous create earlier
+        // in this one) may have its create done: look for the marker before creating again.
+        let known = !cx.open_intents.lock().insert(intent.id);
+        if known {
             let since = EpochMs(intent.created.0)
                 .to_timestamp()
                 .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
@@ -1492,7 +1508,14 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                         .min(self.settings.options.max_wait);
                     tracing::info!(pair = %link_ref, error = %e, wait_ms = wait.as_millis(), "transient failure; retrying the item");
                     if self.hooks.stop.sleep(wait).await {
-                        return Ok((self.failed(&subject, "stopped".into()), None));
+                        // Not a failure: the item is tried again next pass.
+                        let report = ItemReport {
+                            subject,
+                            outcome: ItemOutcome::Deferred,
+                            ops: Vec::new(),
+                            message: Some("stopped while waiting to retry this item".into()),
+                        };
+                        return Ok((report, None));
                     }
                 }
                 Err(Step::Stale) => {
@@ -1706,6 +1729,10 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
     ) -> Result<Executed, Step> {
         let mut conflicts = 0;
         let mut baselines = Baselines::new();
+        // The revision each write is guarded by: the item as read for this plan, then the
+        // answer to this call's own write. Never an earlier attempt's write: after a stale
+        // answer the items are re-read, and a person's edit since then is the new base.
+        let mut guards: Sided<Option<tandem_connector::Revision>> = Sided::default();
         let mut edits: Sided<Vec<&tandem_core::FieldWrite>> = Sided::default();
         let mut states: Sided<Option<&tandem_core::FieldWrite>> = Sided::default();
         for op in ops {
@@ -1774,10 +1801,10 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
             }
             if !writes.is_empty() {
                 let (changes, losses) = self.encode(dialect, writes.iter().copied());
-                let guard = written
+                let guard = guards
                     .get(side)
-                    .as_ref()
-                    .map_or_else(|| remote.revision.clone(), |w| w.revision.clone());
+                    .clone()
+                    .unwrap_or_else(|| remote.revision.clone());
                 let w = self
                     .update(side, &remote.id, &changes, &guard)
                     .await
@@ -1813,6 +1840,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                 written_fields
                     .get_mut(side)
                     .extend(writes.iter().map(|w| w.name.clone()));
+                *guards.get_mut(side) = Some(w.revision.clone());
                 *written.get_mut(side) = Some(w);
                 self.fault(FaultPoint::RemoteUpdated)?;
             }
@@ -1822,10 +1850,10 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                 let Some(FieldValue::State(target)) = &s.new else {
                     continue;
                 };
-                let guard = written
+                let guard = guards
                     .jira
-                    .as_ref()
-                    .map_or_else(|| remote.revision.clone(), |w| w.revision.clone());
+                    .clone()
+                    .unwrap_or_else(|| remote.revision.clone());
                 let current = match &s.old {
                     Some(FieldValue::State(c)) => c.name.clone(),
                     _ => remote

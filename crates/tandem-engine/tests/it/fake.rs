@@ -64,6 +64,9 @@ pub(crate) struct World {
     pub(crate) page_size: usize,
     /// Called before each write: lets a test edit the item "concurrently".
     pub(crate) before_write: Option<BeforeWrite>,
+    /// An item a person edits right after the feed listed it (its page then shows a stamp
+    /// later than the feed's opening, as Azure DevOps's WIQL-then-batch reads can).
+    pub(crate) edit_after_listing: Option<u64>,
 }
 
 /// A fake connector (cheap to clone; clones share the world).
@@ -149,6 +152,7 @@ impl Fake {
                 workflow,
                 page_size: 3,
                 before_write: None,
+                edit_after_listing: None,
             })),
         }
     }
@@ -473,6 +477,12 @@ impl ChangeFeed for FakeFeed {
             let mut list: Vec<&FakeItem> = w.items.values().filter(|i| i.changed >= from).collect();
             list.sort_by_key(|i| (i.changed, i.id));
             self.queue = Some(list.iter().map(|i| i.id).collect());
+            if let Some(id) = w.edit_after_listing.take()
+                && let Some(item) = w.items.get_mut(&id)
+            {
+                item.changed = Timestamp::now().as_millisecond() + 3_600_000;
+                item.rev += 1;
+            }
         }
         let size = w.page_size;
         let queue = self.queue.as_mut().expect("set above");

@@ -465,3 +465,38 @@ async fn a_stop_request_finishes_the_items_in_flight_and_ends_the_pass_interrupt
     assert_eq!(h.store.links("test").await.unwrap().len(), 12);
     assert_eq!(h.ado.count(), 12);
 }
+
+#[tokio::test]
+async fn an_item_edited_while_the_feed_is_read_does_not_move_the_cursor_past_unread_pages() {
+    let h = Harness::new().await;
+    let ids: Vec<u64> = (0..7)
+        .map(|i| {
+            h.jira
+                .add("Task", "To Do", json!({"summary": format!("t{i}")}))
+        })
+        .collect();
+    // The first item listed is edited before its page is read: page 1 shows it stamped
+    // later than the feed's opening. The pass then stops after page 1.
+    h.jira.world.lock().edit_after_listing = Some(ids[0]);
+    let hooks = tandem_engine::Hooks::default();
+    #[derive(Debug)]
+    struct StopAfterFirstPage(tandem_engine::Stop);
+    impl tandem_engine::Progress for StopAfterFirstPage {
+        fn event(&self, e: &tandem_engine::Event) {
+            if matches!(e, tandem_engine::Event::Item { .. }) {
+                self.0.stop();
+            }
+        }
+    }
+    let engine = h.engine().with_hooks(tandem_engine::Hooks {
+        progress: std::sync::Arc::new(StopAfterFirstPage(hooks.stop.clone())),
+        ..hooks
+    });
+    let r = engine.pass(Mode::Apply).await.unwrap();
+    assert_eq!(r.outcome, PassOutcome::Interrupted);
+    assert!(h.store.links("test").await.unwrap().len() < 7);
+    // The items of the pages not read are still ahead of the cursor.
+    h.pass().await;
+    assert_eq!(h.store.links("test").await.unwrap().len(), 7);
+    assert_eq!(h.ado.count(), 7);
+}

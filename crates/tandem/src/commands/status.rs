@@ -53,7 +53,9 @@ pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<ExitCode> {
             let s = store.status(&p.name).await?;
             let parked = store.parked(&p.name).await?;
             let last = s.last_pass.as_ref().and_then(|l| l.summary.as_ref());
-            if last.is_some_and(|l| l.outcome != PassOutcome::Completed || l.counts.errors > 0) {
+            // A pass stopped by a signal is healthy (it resumes next time); one that failed,
+            // or left items failing, is not.
+            if last.is_some_and(|l| l.outcome == PassOutcome::Failed || l.counts.errors > 0) {
                 healthy = false;
             }
             if args.json {

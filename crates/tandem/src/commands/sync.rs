@@ -134,6 +134,9 @@ pub(crate) fn run(args: &SyncArgs) -> anyhow::Result<ExitCode> {
         Mode::Apply
     };
     let mut reports = Vec::new();
+    // A profile that cannot start (a token that does not resolve, a fatal store error) does
+    // not hide what the others did: their reports are printed, then its error.
+    let mut failures: Vec<String> = Vec::new();
     runtime.block_on(async {
         for profile in &targets {
             let progress = Arc::new(CliProgress::new(&profile.name, args.json));
@@ -142,25 +145,31 @@ pub(crate) fn run(args: &SyncArgs) -> anyhow::Result<ExitCode> {
                 stop: Stop::new(),
                 ..Hooks::default()
             };
-            let engine = wiring::engine(
-                &config,
-                profile,
-                &env,
-                keyring.as_ref(),
-                hooks,
-                args.concurrency,
-            )
-            .await?;
-            let report = engine.pass(mode).await?;
+            let result = async {
+                let engine = wiring::engine(
+                    &config,
+                    profile,
+                    &env,
+                    keyring.as_ref(),
+                    hooks,
+                    args.concurrency,
+                )
+                .await?;
+                anyhow::Ok(engine.pass(mode).await?)
+            }
+            .await;
             progress.finish();
-            reports.push(report);
+            match result {
+                Ok(report) => reports.push(report),
+                Err(e) => failures.push(format!("profile {}: {e:#}", profile.name)),
+            }
         }
-        anyhow::Ok(())
-    })?;
+    });
     let mut out = std::io::stdout().lock();
     if args.json {
         let json = serde_json::json!({
             "reports": reports,
+            "errors": failures,
             "peak_rss_kb": peak_rss_kb(),
         });
         writeln!(out, "{json}")?;
@@ -168,6 +177,13 @@ pub(crate) fn run(args: &SyncArgs) -> anyhow::Result<ExitCode> {
         for r in &reports {
             write!(out, "{}", render(r))?;
         }
+    }
+    let mut err = std::io::stderr().lock();
+    for f in &failures {
+        writeln!(err, "tandem: {f}")?;
+    }
+    if !failures.is_empty() {
+        return Ok(ExitCode::from(1));
     }
     Ok(exit_code(&reports))
 }
