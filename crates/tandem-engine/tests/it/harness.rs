@@ -81,6 +81,25 @@ impl Harness {
         })
     }
 
+    /// An engine that asks itself to stop as soon as the first item is done: a pass of it
+    /// ends interrupted after the page in flight.
+    pub(crate) fn engine_stopping_after_first_item(&self) -> Engine<Fake, Fake, SqliteStore> {
+        #[derive(Debug)]
+        struct StopAfterFirstItem(tandem_engine::Stop);
+        impl tandem_engine::Progress for StopAfterFirstItem {
+            fn event(&self, e: &tandem_engine::Event) {
+                if matches!(e, tandem_engine::Event::Item { .. }) {
+                    self.0.stop();
+                }
+            }
+        }
+        let hooks = Hooks::default();
+        self.engine().with_hooks(Hooks {
+            progress: Arc::new(StopAfterFirstItem(hooks.stop.clone())),
+            ..hooks
+        })
+    }
+
     pub(crate) async fn pass(&self) -> PassReport {
         self.engine().pass(Mode::Apply).await.expect("pass")
     }

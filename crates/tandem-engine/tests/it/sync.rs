@@ -436,21 +436,7 @@ async fn a_stop_request_finishes_the_items_in_flight_and_ends_the_pass_interrupt
         h.jira
             .add("Task", "To Do", json!({"summary": format!("t{i}")}));
     }
-    let hooks = tandem_engine::Hooks::default();
-    let stop = hooks.stop.clone();
-    #[derive(Debug)]
-    struct StopAfterFirstPage(tandem_engine::Stop);
-    impl tandem_engine::Progress for StopAfterFirstPage {
-        fn event(&self, e: &tandem_engine::Event) {
-            if matches!(e, tandem_engine::Event::Item { .. }) {
-                self.0.stop();
-            }
-        }
-    }
-    let engine = h.engine().with_hooks(tandem_engine::Hooks {
-        progress: std::sync::Arc::new(StopAfterFirstPage(stop)),
-        ..hooks
-    });
+    let engine = h.engine_stopping_after_first_item();
     let r = engine.pass(Mode::Apply).await.unwrap();
     assert_eq!(r.outcome, PassOutcome::Interrupted);
     let linked = h.store.links("test").await.unwrap().len();
@@ -478,20 +464,7 @@ async fn an_item_edited_while_the_feed_is_read_does_not_move_the_cursor_past_unr
     // The first item listed is edited before its page is read: page 1 shows it stamped
     // later than the feed's opening. The pass then stops after page 1.
     h.jira.world.lock().edit_after_listing = Some(ids[0]);
-    let hooks = tandem_engine::Hooks::default();
-    #[derive(Debug)]
-    struct StopAfterFirstPage(tandem_engine::Stop);
-    impl tandem_engine::Progress for StopAfterFirstPage {
-        fn event(&self, e: &tandem_engine::Event) {
-            if matches!(e, tandem_engine::Event::Item { .. }) {
-                self.0.stop();
-            }
-        }
-    }
-    let engine = h.engine().with_hooks(tandem_engine::Hooks {
-        progress: std::sync::Arc::new(StopAfterFirstPage(hooks.stop.clone())),
-        ..hooks
-    });
+    let engine = h.engine_stopping_after_first_item();
     let r = engine.pass(Mode::Apply).await.unwrap();
     assert_eq!(r.outcome, PassOutcome::Interrupted);
     assert!(h.store.links("test").await.unwrap().len() < 7);
