@@ -542,6 +542,18 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
             let page = match feed.next_page().await {
                 Ok(Some(page)) => page,
                 Ok(None) => break,
+                // A transient failure the connector's own retries could not absorb ends this
+                // side's feed for the pass, not the pass: the cursor stays after the last
+                // page applied, and the next pass reads on from there (invariant 6).
+                Err(e) if e.is_retryable() => {
+                    tracing::warn!(%side, error = %e, "change feed interrupted; continuing next pass");
+                    let mut report = cx.report.lock();
+                    report.counts.errors += 1;
+                    report
+                        .errors
+                        .push(format!("change feed interrupted, read on next pass: {e}"));
+                    break;
+                }
                 Err(e) => return Err(EngineError::Connector(e)),
             };
             self.hooks.progress.event(&Event::Page {
@@ -820,8 +832,17 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
             .collect()
             .await;
         let mut pending = Vec::new();
+        // A fatal error in one pair must not drop what the others wrote: their records are
+        // kept first, then the error ends the pass.
+        let mut fatal = None;
         for r in results {
-            let (keys, report, p) = r?;
+            let (keys, report, p) = match r {
+                Ok(done) => done,
+                Err(e) => {
+                    fatal.get_or_insert(e);
+                    continue;
+                }
+            };
             match p {
                 Some(mut p) => {
                     p.report = report;
@@ -835,6 +856,9 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
             }
         }
         self.record(cx, pending, &mut outcomes).await?;
+        if let Some(e) = fatal {
+            return Err(e);
+        }
 
         for (keys, outcome) in outcomes {
             for k in keys {

@@ -306,6 +306,27 @@ async fn a_failure_that_persists_holds_the_cursor_and_the_next_pass_applies_it()
 }
 
 #[tokio::test]
+async fn a_change_feed_that_keeps_failing_ends_that_side_for_the_pass_not_the_pass() {
+    let h = Harness::new().await;
+    h.seed();
+    h.jira.fail_next("feed_page", Fail::Unavailable);
+    let r = h.pass().await;
+    assert_eq!(r.outcome, PassOutcome::Completed, "{r:#?}");
+    assert_eq!(r.counts.errors, 1, "{r:#?}");
+    assert!(
+        r.errors[0].contains("change feed interrupted"),
+        "{:?}",
+        r.errors
+    );
+    assert!(r.errors[0].contains("Jira"), "{:?}", r.errors);
+    // Azure DevOps's feed still ran: its items were created in Jira.
+    assert!(r.counts.created > 0, "{r:#?}");
+    let r = h.pass().await;
+    assert_eq!(r.counts.errors, 0, "{r:#?}");
+    h.assert_converged().await;
+}
+
+#[tokio::test]
 async fn credentials_refused_fail_the_pass_with_the_cause() {
     let h = Harness::new().await;
     h.seed();
