@@ -1462,7 +1462,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                     let report = self
                         .park(cx, &link_ref.item(Side::Jira), Some(link.id), &reason)
                         .await?;
-                    return Ok((report, None));
+                    return self.unfinished(link.id, &mut audit, report).await;
                 }
                 Ok(Executed::Done {
                     baselines: b,
@@ -1518,7 +1518,7 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                     let report = self
                         .park(cx, &link_ref.item(Side::Jira), Some(link.id), &reason)
                         .await?;
-                    return Ok((report, None));
+                    return self.unfinished(link.id, &mut audit, report).await;
                 }
                 Err(Step::Stale) if replans < self.settings.options.max_replans => {
                     replans += 1;
@@ -1539,19 +1539,21 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                             ops: Vec::new(),
                             message: Some("stopped while waiting to retry this item".into()),
                         };
-                        return Ok((report, None));
+                        return self.unfinished(link.id, &mut audit, report).await;
                     }
                 }
                 Err(Step::Stale) => {
-                    return Ok((
-                        self.failed(
-                            &subject,
-                            "the item kept changing while it was synced".into(),
-                        ),
-                        None,
-                    ));
+                    let report = self.failed(
+                        &subject,
+                        "the item kept changing while it was synced".into(),
+                    );
+                    return self.unfinished(link.id, &mut audit, report).await;
                 }
-                Err(Step::Retry(e)) => return Ok((self.failed(&subject, e.to_string()), None)),
+                Err(Step::Retry(e)) => {
+                    return self
+                        .unfinished(link.id, &mut audit, self.failed(&subject, e.to_string()))
+                        .await;
+                }
             }
             // Re-read both items and plan again from what they hold now.
             match self.reread(&jira, &ado).await {
@@ -1564,12 +1566,38 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                     let report = self
                         .park(cx, &link_ref.item(Side::Jira), Some(link.id), &m)
                         .await?;
-                    return Ok((report, None));
+                    return self.unfinished(link.id, &mut audit, report).await;
                 }
-                Err(Step::Retry(e)) => return Ok((self.failed(&subject, e.to_string()), None)),
+                Err(Step::Retry(e)) => {
+                    return self
+                        .unfinished(link.id, &mut audit, self.failed(&subject, e.to_string()))
+                        .await;
+                }
                 Err(Step::Stale) => {}
             }
         }
+    }
+
+    /// Ends a pair that did not finish. Writes it already made keep their audit entries
+    /// (what changed, through which call); its baselines and stamps stay as they were, so
+    /// the next pass plans the pair again from both items.
+    async fn unfinished(
+        &self,
+        link: LinkId,
+        audit: &mut Vec<NewAudit>,
+        report: ItemReport,
+    ) -> Result<(ItemReport, Option<Pending>), EngineError> {
+        if !audit.is_empty() {
+            let record = SyncRecord {
+                link,
+                baselines: Baselines::new(),
+                synced: Sided::default(),
+                at: now(),
+                audit: std::mem::take(audit),
+            };
+            self.store.record_sync(&record).await?;
+        }
+        Ok((report, None))
     }
 
     /// A created item holds its source's rich text as the target's format could express it

@@ -306,6 +306,42 @@ async fn a_failure_that_persists_holds_the_cursor_and_the_next_pass_applies_it()
 }
 
 #[tokio::test]
+async fn a_write_made_before_the_pair_failed_keeps_its_audit_entry() {
+    let h = Harness::new().await;
+    let s = h.seed();
+    h.pass().await;
+    let j2 = h.jira_of(s.a2).await;
+    // Azure DevOps: a new title and a new state. Jira takes the title, then every
+    // transition attempt fails, so the pair ends failed after one write.
+    h.ado
+        .edit(s.a2, json!({"System.Title": "Dark mode everywhere"}));
+    h.ado.set_state(s.a2, "Closed");
+    for _ in 0..3 {
+        h.jira.fail_next("transition", Fail::Unavailable);
+    }
+    let r = h.pass().await;
+    assert_eq!(r.counts.errors, 1, "{r:#?}");
+    assert_eq!(
+        h.jira.item(j2).fields["summary"],
+        "Dark mode everywhere",
+        "the title was written before the failure"
+    );
+    let trail = h
+        .store
+        .audit("test", &ItemRef::new(Side::Jira, j2.to_string()))
+        .await
+        .unwrap();
+    assert!(
+        trail.iter().any(|e| e.entry.action == AuditAction::Update),
+        "{trail:#?}"
+    );
+    // The next pass finishes the pair.
+    let r = h.pass().await;
+    assert_eq!(r.counts.errors, 0, "{r:#?}");
+    h.assert_converged().await;
+}
+
+#[tokio::test]
 async fn a_change_feed_that_keeps_failing_ends_that_side_for_the_pass_not_the_pass() {
     let h = Harness::new().await;
     h.seed();
