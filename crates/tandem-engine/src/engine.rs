@@ -699,11 +699,35 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
                 }
             }
         }
+        let mut outcomes: Vec<(Vec<(Side, String)>, ItemOutcome)> = Vec::new();
         for side in Side::BOTH {
-            let found = self
-                .get_many(side, wanted.get(side))
-                .await
-                .map_err(EngineError::Connector)?;
+            let found = match self.get_many(side, wanted.get(side)).await {
+                Ok(found) => found,
+                Err(e) if e.is_retryable() => {
+                    // The counterparts could not be read: their pairs wait for the next pass
+                    // (the cursor holds at them) rather than being taken for deleted.
+                    let message = format!("could not read the linked {side} items: {e}");
+                    let waiting: Vec<LinkId> = pairs
+                        .iter()
+                        .filter(|(_, (_, items))| items.get(side).is_none())
+                        .map(|(id, _)| *id)
+                        .collect();
+                    for id in waiting {
+                        if let Some((link, items)) = pairs.remove(&id) {
+                            let keys: Vec<(Side, String)> = Side::BOTH
+                                .into_iter()
+                                .filter_map(|s| items.get(s).as_ref().map(|r| (s, r.id.0.clone())))
+                                .collect();
+                            let report = self.failed(&link.link.to_string(), message.clone());
+                            outcomes.push((keys, report.outcome));
+                            self.emit(&report);
+                            cx.add(report);
+                        }
+                    }
+                    continue;
+                }
+                Err(e) => return Err(EngineError::Connector(e)),
+            };
             self.harvest(side, &found);
             mark_seen(cx, side, &found);
             let mut by_id: HashMap<String, RemoteItem> =
@@ -716,8 +740,6 @@ impl<J: Connector, A: Connector, S: Store> Engine<J, A, S> {
         }
         let link_ids: Vec<LinkId> = pairs.keys().copied().collect();
         let mut baselines = self.store.baselines_for(&link_ids).await?;
-
-        let mut outcomes: Vec<(Vec<(Side, String)>, ItemOutcome)> = Vec::new();
 
         // Creates first: their counterparts join the pairs below, so a create and the writes
         // that complete it (state, refused fields) happen in the same pass.

@@ -342,6 +342,30 @@ async fn a_write_made_before_the_pair_failed_keeps_its_audit_entry() {
 }
 
 #[tokio::test]
+async fn counterparts_that_cannot_be_read_wait_for_the_next_pass_and_are_not_parked() {
+    let h = Harness::new().await;
+    let s = h.seed();
+    h.pass().await;
+    let a1 = h.ado_of(s.j1).await;
+    h.jira.edit(s.j1, json!({"summary": "Read me later"}));
+    h.ado.fail_next("get_many", Fail::Unavailable);
+    let r = h.pass().await;
+    assert_eq!(r.outcome, PassOutcome::Completed, "{r:#?}");
+    assert_eq!((r.counts.errors, r.counts.parked), (1, 0), "{r:#?}");
+    assert!(
+        r.errors[0].contains("could not read the linked Azure DevOps items"),
+        "{:?}",
+        r.errors
+    );
+    assert_ne!(h.ado.item(a1).fields["System.Title"], "Read me later");
+    // The cursor waited: the next pass applies the edit.
+    let r = h.pass().await;
+    assert_eq!(r.counts.errors, 0, "{r:#?}");
+    assert_eq!(h.ado.item(a1).fields["System.Title"], "Read me later");
+    h.assert_converged().await;
+}
+
+#[tokio::test]
 async fn a_change_feed_that_keeps_failing_ends_that_side_for_the_pass_not_the_pass() {
     let h = Harness::new().await;
     h.seed();
