@@ -1,6 +1,6 @@
 //! Walking the tree: the one place that knows which nodes hold blocks and which hold inlines.
 
-use crate::model::{Block, Inline};
+use crate::model::{Block, Cell, Inline};
 
 impl Block {
     /// The block lists directly inside this block (list items, quote, panel, table cells).
@@ -120,4 +120,39 @@ pub(crate) fn blocks_plain_text(blocks: &[Block]) -> String {
         _ => {}
     });
     lines.join("\n")
+}
+
+/// The grid positions of a table that earlier cells' row and column spans cover: what the
+/// writers of formats without merged cells (Markdown, wiki markup) fill with empty cells.
+#[derive(Debug, Default)]
+pub(crate) struct Covered(Vec<Vec<bool>>);
+
+impl Covered {
+    /// Whether a merged cell above or to the left covers row `r`, column `col`.
+    pub(crate) fn at(&self, r: usize, col: usize) -> bool {
+        self.0.get(r).and_then(|row| row.get(col)).copied() == Some(true)
+    }
+
+    /// Records the positions `cell`, placed at row `r`, column `col`, covers beyond its own;
+    /// returns its (rows, columns), each at least 1.
+    pub(crate) fn cover(&mut self, r: usize, col: usize, cell: &Cell) -> (usize, usize) {
+        let span = usize::try_from(cell.colspan.max(1)).unwrap_or(1);
+        let rows = usize::try_from(cell.rowspan.max(1)).unwrap_or(1);
+        for dr in 0..rows {
+            for dc in 0..span {
+                if dr == 0 && dc == 0 {
+                    continue;
+                }
+                let rr = r + dr;
+                if self.0.len() <= rr {
+                    self.0.resize(rr + 1, Vec::new());
+                }
+                if self.0[rr].len() <= col + dc {
+                    self.0[rr].resize(col + dc + 1, false);
+                }
+                self.0[rr][col + dc] = true;
+            }
+        }
+        (rows, span)
+    }
 }

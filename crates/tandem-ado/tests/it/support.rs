@@ -57,48 +57,20 @@ impl Sim {
         AdoConnector::new(cfg).unwrap()
     }
 
-    async fn admin(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<serde_json::Value>,
-    ) -> serde_json::Value {
-        let mut b = reqwest_client(self.ca_pem())
-            .request(method, format!("{}{path}", self.handle.root_url()));
-        b = b.header(tandem_sim::ADMIN_KEY_HEADER, self.handle.admin_key());
-        if let Some(v) = body {
-            b = b.json(&v);
-        }
-        let r = b.send().await.unwrap();
-        let status = r.status();
-        let text = r.text().await.unwrap();
-        assert!(status.is_success(), "admin {path}: {status} {text}");
-        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
-    }
-
+    /// The simulator's request counters, as `GET /_sim/stats` shows them.
     pub async fn stats(&self) -> serde_json::Value {
-        self.admin(reqwest::Method::GET, "/_sim/stats", None).await
+        serde_json::to_value(self.handle.server().common().stats.snapshot()).unwrap()
     }
 
+    /// Zeroes the counters (`POST /_sim/stats/reset`).
     pub async fn reset_stats(&self) {
-        self.admin(reqwest::Method::POST, "/_sim/stats/reset", None)
-            .await;
+        self.handle.server().common().stats.reset();
     }
 
+    /// Merges fault settings in (`PATCH /_sim/faults`).
     pub async fn faults(&self, faults: serde_json::Value) {
-        self.admin(reqwest::Method::PATCH, "/_sim/faults", Some(faults))
-            .await;
+        self.handle.server().common().patch_faults(faults).unwrap();
     }
-}
-
-#[allow(clippy::disallowed_methods)]
-fn reqwest_client(ca: Option<Vec<u8>>) -> reqwest::Client {
-    tandem_connector::tls::install_crypto_provider();
-    let mut b = reqwest::Client::builder();
-    if let Some(pem) = ca {
-        b = b.tls_certs_merge(reqwest::Certificate::from_pem_bundle(&pem).unwrap());
-    }
-    b.build().unwrap()
 }
 
 pub fn fast_pacing() -> PacingSettings {

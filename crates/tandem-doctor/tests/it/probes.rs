@@ -3,9 +3,10 @@
 
 use std::path::Path;
 
-use secrecy::SecretString;
 use tandem_config::{Config, ParseOptions};
-use tandem_doctor::probe::{Inputs, Options};
+use tandem_doctor::probe::Options;
+
+use crate::inputs::inputs;
 use tandem_doctor::{Code, Report, Severity};
 use tandem_sim::{AdoSim, AdoSimHandle, JiraSim, JiraSimHandle, Scenario};
 
@@ -52,31 +53,6 @@ ado = "New"
     tandem_config::parse(&text, Path::new("t.toml"), ParseOptions::default())
         .unwrap()
         .config
-}
-
-/// Connector configurations as the binary's `connect` module builds them for a Cloud profile.
-fn inputs(p: &tandem_config::Profile, jira_token: &str) -> Inputs {
-    let jira = tandem_jira::JiraConfig::new(
-        p.jira.url.clone(),
-        tandem_jira::Flavor::Cloud,
-        tandem_jira::JiraAuth::CloudToken {
-            email: p.jira.login().to_owned(),
-            token: SecretString::from(jira_token.to_owned()),
-        },
-        "DEMO",
-    );
-    let mut ado = tandem_ado::AdoConfig::new(
-        p.ado.url.clone(),
-        p.ado.project.clone(),
-        tandem_ado::AdoAuth::Pat(SecretString::from("demo-ado-pat-sync-bot".to_owned())),
-    );
-    ado.area_path.clone_from(&p.ado.area_path);
-    Inputs {
-        jira: Ok(jira),
-        ado: Ok(ado),
-        jira_record: None,
-        ado_record: None,
-    }
 }
 
 fn options(jira_write_project: Option<&str>) -> Options {

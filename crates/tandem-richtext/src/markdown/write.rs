@@ -182,7 +182,7 @@ impl Writer<'_> {
     fn table(&mut self, table: &Table) -> String {
         // GFM tables: a header row, no merged cells, one line per cell.
         let mut grid: Vec<Vec<String>> = Vec::new();
-        let mut covered: Vec<Vec<bool>> = Vec::new();
+        let mut covered = crate::visit::Covered::default();
         let mut merged = false;
         for (r, row) in table.rows.iter().enumerate() {
             if r > 0 && row.cells.iter().any(|c| c.header) {
@@ -195,32 +195,16 @@ impl Writer<'_> {
             let mut cells = row.cells.iter();
             let mut col = 0usize;
             loop {
-                if covered.get(r).and_then(|c| c.get(col)).copied() == Some(true) {
+                if covered.at(r, col) {
                     line.push(String::new());
                     col += 1;
                     continue;
                 }
                 let Some(cell) = cells.next() else { break };
                 line.push(self.cell(&cell.blocks));
-                let span = usize::try_from(cell.colspan.max(1)).unwrap_or(1);
-                let rows = usize::try_from(cell.rowspan.max(1)).unwrap_or(1);
+                let (rows, span) = covered.cover(r, col, cell);
                 if span > 1 || rows > 1 {
                     merged = true;
-                }
-                for dr in 0..rows {
-                    for dc in 0..span {
-                        if dr == 0 && dc == 0 {
-                            continue;
-                        }
-                        let rr = r + dr;
-                        if covered.len() <= rr {
-                            covered.resize(rr + 1, Vec::new());
-                        }
-                        if covered[rr].len() <= col + dc {
-                            covered[rr].resize(col + dc + 1, false);
-                        }
-                        covered[rr][col + dc] = true;
-                    }
                 }
                 for _ in 1..span {
                     line.push(String::new());

@@ -256,7 +256,7 @@ impl Writer<'_> {
     fn table(&mut self, table: &Table) -> String {
         // Wiki tables have no merged cells: lay the cells out on a grid, filling the spots a
         // merged cell covered with empty cells.
-        let mut covered: Vec<Vec<bool>> = Vec::new();
+        let mut covered = crate::visit::Covered::default();
         let mut lines = Vec::new();
         let mut merged = false;
         for (r, row) in table.rows.iter().enumerate() {
@@ -265,7 +265,7 @@ impl Writer<'_> {
             let mut cells = row.cells.iter();
             let mut last_header = false;
             loop {
-                if covered.get(r).and_then(|c| c.get(col)).copied() == Some(true) {
+                if covered.at(r, col) {
                     line.push_str(if last_header { "|| " } else { "| " });
                     line.push(' ');
                     col += 1;
@@ -280,25 +280,9 @@ impl Writer<'_> {
                 line.push(' ');
                 line.push_str(&self.cell(&cell.blocks));
                 line.push(' ');
-                let span = usize::try_from(cell.colspan.max(1)).unwrap_or(1);
-                let rows = usize::try_from(cell.rowspan.max(1)).unwrap_or(1);
+                let (rows, span) = covered.cover(r, col, cell);
                 if span > 1 || rows > 1 {
                     merged = true;
-                }
-                for dr in 0..rows {
-                    for dc in 0..span {
-                        if dr == 0 && dc == 0 {
-                            continue;
-                        }
-                        let rr = r + dr;
-                        if covered.len() <= rr {
-                            covered.resize(rr + 1, Vec::new());
-                        }
-                        if covered[rr].len() <= col + dc {
-                            covered[rr].resize(col + dc + 1, false);
-                        }
-                        covered[rr][col + dc] = true;
-                    }
                 }
                 // Later columns of this cell's span on this row.
                 for _ in 1..span {

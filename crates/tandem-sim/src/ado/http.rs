@@ -399,6 +399,14 @@ fn project(world: &World, who: IdentityIdx, name: &str) -> Result<usize, AdoErro
         .ok_or_else(|| AdoError::project_not_found(name))
 }
 
+/// A work item type of the project's process, by name, or the service's 404.
+pub(super) fn work_item_type(world: &World, p: usize, name: &str) -> Result<usize, AdoError> {
+    world
+        .process_of(p)
+        .find_type(name)
+        .ok_or_else(|| AdoError::work_item_type_not_found(name))
+}
+
 fn parse_id(text: &str) -> Result<i64, AdoError> {
     text.trim().parse::<i64>().map_err(|_| {
         AdoError::argument(format!("VS402334: The work item id '{text}' is not valid."))
@@ -685,10 +693,7 @@ async fn work_item_types(State(s): State<Arc<AdoState>>, r: Req) -> Response {
                     .collect();
                 return Ok(Reply::Json(StatusCode::OK, render::collection(&list)));
             }
-            let t = world
-                .process_of(p)
-                .find_type(type_name)
-                .ok_or_else(|| AdoError::work_item_type_not_found(type_name))?;
+            let t = work_item_type(&world, p, type_name)?;
             Ok(Reply::Json(
                 StatusCode::OK,
                 render::work_item_type(&world, p, t),
@@ -708,10 +713,7 @@ async fn work_item_type_states(State(s): State<Arc<AdoState>>, r: Req) -> Respon
             let world = s.world.read();
             let p = project(&world, c.p.who, r.p("project"))?;
             let type_name = r.p("type");
-            let t = world
-                .process_of(p)
-                .find_type(type_name)
-                .ok_or_else(|| AdoError::work_item_type_not_found(type_name))?;
+            let t = work_item_type(&world, p, type_name)?;
             let Value::Array(states) = render::states(&world, p, t) else {
                 return Err(AdoError::internal("states did not render as a list"));
             };
@@ -731,10 +733,7 @@ async fn work_item_type_fields(State(s): State<Arc<AdoState>>, r: Req) -> Respon
             let world = s.world.read();
             let p = project(&world, c.p.who, r.p("project"))?;
             let type_name = r.p("type");
-            let t = world
-                .process_of(p)
-                .find_type(type_name)
-                .ok_or_else(|| AdoError::work_item_type_not_found(type_name))?;
+            let t = work_item_type(&world, p, type_name)?;
             let ty = &world.process_of(p).types[t];
             let field_json = |tf: &super::process::TypeField| {
                 let def = world.fields.def(tf.field);

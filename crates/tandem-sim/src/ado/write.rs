@@ -141,10 +141,7 @@ pub fn write(
     // Where, and what the item looks like now.
     let (project, type_idx, existing) = match target {
         Target::Create { project, type_name } => {
-            let process = world.process_of(project);
-            let type_idx = process
-                .find_type(type_name)
-                .ok_or_else(|| AdoError::work_item_type_not_found(type_name))?;
+            let type_idx = super::http::work_item_type(world, project, type_name)?;
             (project, type_idx, None)
         }
         Target::Update { id } => {

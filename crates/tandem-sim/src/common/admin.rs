@@ -171,19 +171,12 @@ async fn faults_put(State(c): State<Arc<SimCommon>>, body: axum::body::Bytes) ->
 
 async fn faults_patch(State(c): State<Arc<SimCommon>>, body: axum::body::Bytes) -> Response {
     let patch: Value = match serde_json::from_slice(&body) {
-        Ok(v @ Value::Object(_)) => v,
-        Ok(_) => return admin_error(StatusCode::BAD_REQUEST, "send a JSON object"),
+        Ok(v) => v,
         Err(e) => return admin_error(StatusCode::BAD_REQUEST, &format!("bad JSON: {e}")),
     };
-    let mut current = serde_json::to_value(c.faults().as_ref()).unwrap_or(Value::Null);
-    if let (Value::Object(cur), Value::Object(p)) = (&mut current, patch) {
-        for (k, v) in p {
-            cur.insert(k, v);
-        }
-    }
-    match serde_json::from_value::<Faults>(current) {
-        Ok(f) => set_validated(&c, f),
-        Err(e) => admin_error(StatusCode::BAD_REQUEST, &format!("bad faults JSON: {e}")),
+    match c.patch_faults(patch) {
+        Ok(f) => Json(f).into_response(),
+        Err(problem) => admin_error(StatusCode::BAD_REQUEST, &problem),
     }
 }
 

@@ -178,6 +178,26 @@ impl SimCommon {
         *self.faults.write() = Arc::new(faults);
     }
 
+    /// Merges `patch` (a JSON object of fault settings) into the current faults, validates the
+    /// result and applies it: what `PATCH /_sim/faults` does, for in-process callers too.
+    pub fn patch_faults(&self, patch: serde_json::Value) -> Result<Faults, String> {
+        let serde_json::Value::Object(patch) = patch else {
+            return Err("send a JSON object".into());
+        };
+        let mut current =
+            serde_json::to_value(self.faults().as_ref()).unwrap_or(serde_json::Value::Null);
+        if let serde_json::Value::Object(cur) = &mut current {
+            cur.extend(patch);
+        }
+        let faults = serde_json::from_value::<Faults>(current)
+            .map_err(|e| format!("bad faults JSON: {e}"))?;
+        faults
+            .validate()
+            .map_err(|(key, problem)| format!("{key}: {problem}"))?;
+        self.set_faults(faults.clone());
+        Ok(faults)
+    }
+
     /// The CA certificate (PEM) when TLS is on.
     pub fn ca_pem(&self) -> Option<&str> {
         self.tls.as_ref().map(|t| t.ca_pem.as_str())
